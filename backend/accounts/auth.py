@@ -1,0 +1,42 @@
+"""Authentication for staff endpoints: session cookie (with CSRF) or bearer token."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from litestar import Request
+
+from backend.accounts.principal import Principal
+from backend.accounts.service import AccountService
+from backend.deps import AppSettings, DbSession
+from backend.errors import Forbidden, Unauthorized
+
+SESSION_COOKIE = "td_session"
+CSRF_HEADER = "x-csrf-token"
+_UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def presented_token(request: Request[Any, Any, Any]) -> tuple[str | None, str]:
+    """The session token and how it came: ("…", "bearer") or ("…", "cookie")."""
+    header = request.headers.get("authorization", "")
+    if header.lower().startswith("bearer "):
+        return header[7:].strip() or None, "bearer"
+    return request.cookies.get(SESSION_COOKIE), "cookie"
+
+
+async def provide_principal(
+    request: Request[Any, Any, Any], db_session: DbSession, settings: AppSettings
+) -> Principal:
+    """Resolve the caller; cookie sessions must echo their CSRF token on unsafe methods."""
+    token, kind = presented_token(request)
+    if not token:
+        raise Unauthorized("not logged in")
+    principal = await AccountService(db_session, settings.auth, settings.rate_limit).resolve(token)
+    if principal.session_kind != kind:
+        raise Unauthorized("this token cannot be used this way")
+    if kind == "cookie" and request.method in _UNSAFE_METHODS:
+        sent = request.headers.get(CSRF_HEADER, "")
+        if not sent or not secrets.compare_digest(sent, principal.csrf_token):
+            raise Forbidden("missing or wrong CSRF token (send the X-CSRF-Token header)")
+    return principal

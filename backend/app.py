@@ -1,0 +1,126 @@
+"""create_app(settings): plugins, controllers, dependency injection, error handlers, lifespan."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncGenerator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from litestar import Litestar, Router
+from litestar.config.response_cache import ResponseCacheConfig
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.middleware.rate_limit import RateLimitConfig
+from litestar.openapi import OpenAPIConfig
+from litestar.stores.memory import MemoryStore
+from litestar.stores.registry import StoreRegistry
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from backend.accounts.auth import provide_principal
+from backend.accounts.controllers import AuthController
+from backend.cases.controllers import CaseController
+from backend.communes.controllers import CommuneController
+from backend.errors import EXCEPTION_HANDLERS
+from backend.feedback.controllers import FeedbackController
+from backend.feedback.service import IntakeService
+from backend.jobs.inprocess import InProcessQueue
+from backend.resources import AppResources, build_committer, build_job_context
+from backend.settings import Settings, load_settings
+from backend.system.controllers import SystemController
+from backend.worker import JOBS
+
+
+def _stores(settings: Settings) -> StoreRegistry:
+    if settings.redis_url is None:
+        return StoreRegistry({"rate_limit": MemoryStore()})
+    from litestar.stores.redis import RedisStore
+
+    return StoreRegistry(
+        {"rate_limit": RedisStore.with_client(url=settings.redis_url, namespace="rl")}
+    )
+
+
+@asynccontextmanager
+async def _lifespan(app: Litestar) -> AsyncGenerator[None, None]:
+    settings: Settings = app.state.settings
+    queue: Any
+    if settings.worker.in_process:
+        queue = InProcessQueue(settings.worker.concurrency, settings.worker.sweep_seconds)
+    else:
+        from backend.jobs.saq_queue import SaqQueue
+
+        assert settings.redis_url is not None
+        queue = SaqQueue(settings.redis_url)
+        await queue.connect()
+    jobs = build_job_context(settings, queue)
+    committer = build_committer(jobs.engine, queue, settings.intake.max_batch)
+    committer.start()
+    if isinstance(queue, InProcessQueue):
+        queue.start(jobs, JOBS)
+    app.state.resources = AppResources(
+        settings=settings,
+        engine=jobs.engine,
+        sessions=jobs.sessions,
+        queue=queue,
+        committer=committer,
+        jobs=jobs,
+    )
+    try:
+        yield
+    finally:
+        await committer.stop()
+        if isinstance(queue, InProcessQueue):
+            await queue.stop()
+        else:
+            await queue.disconnect()
+        await jobs.engine.dispose()
+
+
+async def _db_session(state: State) -> AsyncGenerator[AsyncSession, None]:
+    async with state.resources.sessions() as session:
+        yield session
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    """The Litestar application for these settings (defaults: the process environment)."""
+    settings = settings or load_settings(os.environ)
+    # Citizen-facing endpoints (and login) are rate limited per client address.
+    rate_limit = RateLimitConfig(
+        rate_limit=("minute", max(1, settings.rate_limit.public_per_minute)),
+        store="rate_limit",
+    )
+    public = Router(
+        path="/",
+        route_handlers=[FeedbackController, AuthController, CommuneController],
+        middleware=[rate_limit.middleware] if settings.rate_limit.public_per_minute > 0 else [],
+    )
+
+    def provide_settings() -> Settings:
+        return settings
+
+    def provide_resources(state: State) -> AppResources:
+        return state.resources  # type: ignore[no-any-return]
+
+    def provide_intake(state: State) -> IntakeService:
+        return IntakeService(state.resources.committer, settings.auth.secret_key, settings.base_url)
+
+    app = Litestar(
+        route_handlers=[SystemController, public, CaseController],
+        dependencies={
+            "settings": Provide(provide_settings, sync_to_thread=False, use_cache=True),
+            "resources": Provide(provide_resources, sync_to_thread=False),
+            "db_session": Provide(_db_session),
+            "intake": Provide(provide_intake, sync_to_thread=False),
+            "principal": Provide(provide_principal),
+        },
+        exception_handlers=EXCEPTION_HANDLERS,
+        stores=_stores(settings),
+        response_cache_config=ResponseCacheConfig(store="response_cache"),
+        openapi_config=OpenAPIConfig(title="Tiếng Dân API", version="1", path="/schema"),
+        request_max_body_size=1024 * 1024,
+        lifespan=[_lifespan],
+        debug=False,
+    )
+    app.state.settings = settings
+    return app

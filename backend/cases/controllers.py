@@ -1,0 +1,120 @@
+"""Staff endpoints for cases: HTTP only; rules live in CaseService."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from litestar import Controller, get, patch, post
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
+
+from backend.cases.schemas import (
+    AssignRequest,
+    CaseDetail,
+    CaseFilters,
+    CasePage,
+    CaseSummary,
+    MessageView,
+    NoteCreate,
+    NoteView,
+    ReplyCreate,
+    StatusChange,
+)
+from backend.cases.service import CaseService
+from backend.deps import CurrentPrincipal, DbSession, Resources
+
+
+class CaseController(Controller):
+    path = "/api/v1/cases"
+    tags = ["cases"]
+
+    @get("/")
+    async def list_cases(
+        self,
+        principal: CurrentPrincipal,
+        db_session: DbSession,
+        status: FromQuery[str | None] = None,
+        topic: FromQuery[str | None] = None,
+        commune_code: FromQuery[str | None] = None,
+        channel: FromQuery[str | None] = None,
+        assignee_id: FromQuery[int | None] = None,
+        received_from: FromQuery[datetime | None] = None,
+        received_to: FromQuery[datetime | None] = None,
+        q: Annotated[str | None, QueryParameter(max_length=200)] = None,
+        needs_review: FromQuery[bool | None] = None,
+        urgent: FromQuery[bool | None] = None,
+        page: Annotated[int, QueryParameter(ge=1)] = 1,
+        page_size: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
+    ) -> CasePage:
+        """Cases in the caller's scope, newest first, filtered and paginated."""
+        filters = CaseFilters(
+            status=status,
+            topic=topic,
+            commune_code=commune_code,
+            channel=channel,
+            assignee_id=assignee_id,
+            received_from=received_from,
+            received_to=received_to,
+            q=q,
+            needs_review=needs_review,
+            urgent=urgent,
+            page=page,
+            page_size=page_size,
+        )
+        return await CaseService(db_session, principal).list(filters)
+
+    @get("/{case_id:int}")
+    async def detail(
+        self, case_id: FromPath[int], principal: CurrentPrincipal, db_session: DbSession
+    ) -> CaseDetail:
+        """A case with its messages, internal notes and delivery states."""
+        return await CaseService(db_session, principal).detail(case_id)
+
+    @patch("/{case_id:int}/assignee")
+    async def assign(
+        self,
+        case_id: FromPath[int],
+        data: JSONBody[AssignRequest],
+        principal: CurrentPrincipal,
+        db_session: DbSession,
+    ) -> CaseSummary:
+        """Assign (or unassign) the case, optionally with a due date."""
+        return await CaseService(db_session, principal).assign(
+            case_id, data.assignee_id, data.due_at
+        )
+
+    @patch("/{case_id:int}/status")
+    async def change_status(
+        self,
+        case_id: FromPath[int],
+        data: JSONBody[StatusChange],
+        principal: CurrentPrincipal,
+        db_session: DbSession,
+    ) -> CaseSummary:
+        """Move the case along its workflow."""
+        return await CaseService(db_session, principal).change_status(case_id, data.status)
+
+    @post("/{case_id:int}/notes", status_code=201)
+    async def add_note(
+        self,
+        case_id: FromPath[int],
+        data: JSONBody[NoteCreate],
+        principal: CurrentPrincipal,
+        db_session: DbSession,
+    ) -> NoteView:
+        """An internal note, never shown to the citizen."""
+        return await CaseService(db_session, principal).add_note(case_id, data.text)
+
+    @post("/{case_id:int}/replies", status_code=201)
+    async def reply(
+        self,
+        case_id: FromPath[int],
+        data: JSONBody[ReplyCreate],
+        principal: CurrentPrincipal,
+        db_session: DbSession,
+        resources: Resources,
+    ) -> MessageView:
+        """Reply to the citizen on the case's channel; the delivery is sent by a job."""
+        message, delivery_id = await CaseService(db_session, principal).reply(case_id, data)
+        await resources.queue.wake("deliver", delivery_id=delivery_id)
+        return message

@@ -1,0 +1,90 @@
+"""`tiengdan`: serve, worker, migrate, create-user, demo-data (and the classifier commands)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+
+import click
+
+from backend.settings import Settings, load_settings
+
+
+def _settings() -> Settings:
+    return load_settings(os.environ)
+
+
+@click.group()
+def main() -> None:
+    """Tiếng Dân: citizen feedback for communes and the Fatherland Front."""
+
+
+@main.command()
+@click.option("--host", default=None, help="Bind address (default: TIENGDAN_HOST or 127.0.0.1).")
+@click.option("--port", type=int, default=None, help="Port (default: TIENGDAN_PORT or 8000).")
+@click.option("--workers", type=int, default=1, help="Server processes (production shape).")
+def serve(host: str | None, port: int | None, workers: int) -> None:
+    """Run the HTTP API (and, in the embedded shape, the in-process worker)."""
+    import uvicorn
+
+    settings = _settings()
+    uvicorn.run(
+        "backend.asgi:app",
+        host=host or settings.host,
+        port=port or settings.port,
+        workers=workers,
+        loop="uvloop",
+        http="httptools",
+        access_log=False,
+        log_level="warning",
+    )
+
+
+@main.command()
+def worker() -> None:
+    """Run background jobs from the Redis queue (production shape)."""
+    from backend.worker import run_worker
+
+    asyncio.run(run_worker(_settings()))
+
+
+@main.command()
+def migrate() -> None:
+    """Upgrade the database to the newest schema and sync the commune reference list."""
+    from backend.bootstrap import migrate_and_sync
+
+    settings = _settings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    provinces, communes = asyncio.run(migrate_and_sync(settings))
+    click.echo(f"database at head; {provinces} provinces, {communes} communes")
+
+
+@main.command("create-user")
+@click.option("--username", required=True)
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@click.option(
+    "--role",
+    type=click.Choice(["admin", "province_staff", "commune_staff", "volunteer"]),
+    required=True,
+)
+@click.option("--full-name", default="")
+@click.option("--province", default=None, help="Province code for province_staff.")
+@click.option("--commune", "communes", multiple=True, help="Commune code (repeatable).")
+def create_user(
+    username: str, password: str, role: str, full_name: str, province: str | None, communes: tuple[str, ...]
+) -> None:
+    """Create a staff or volunteer account."""
+    from backend.bootstrap import create_user_command
+
+    user_id = asyncio.run(
+        create_user_command(_settings(), username, password, role, full_name, province, list(communes))
+    )
+    click.echo(f"created user {username} (id {user_id})")
+
+
+@main.command("demo-data")
+def demo_data() -> None:
+    """Load demo accounts and cases (idempotent)."""
+    from backend.demo import load_demo
+
+    click.echo(asyncio.run(load_demo(_settings())))

@@ -1,0 +1,27 @@
+"""Every table, imported once so the metadata is complete (Alembic, tests)."""
+
+from backend.db.models.accounts import AuditEvent, AuthSession, Role, User, UserCommune
+from backend.db.models.cases import Case, CaseNote, CaseStatus, Direction, IssueGroup, Message
+from backend.db.models.contacts import Contact, ContactIdentity
+from backend.db.models.deliveries import Delivery, DeliveryState
+from backend.db.models.geo import Commune, Province
+
+__all__ = [
+    "AuditEvent",
+    "AuthSession",
+    "Case",
+    "CaseNote",
+    "CaseStatus",
+    "Commune",
+    "Contact",
+    "ContactIdentity",
+    "Delivery",
+    "DeliveryState",
+    "Direction",
+    "IssueGroup",
+    "Message",
+    "Province",
+    "Role",
+    "User",
+    "UserCommune",
+]

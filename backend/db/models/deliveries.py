@@ -1,0 +1,36 @@
+"""The outbox: one row for every outbound action, sent by a job."""
+
+from datetime import datetime
+from enum import StrEnum
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from backend.db.types import utc_column, utcnow
+
+
+class DeliveryState(StrEnum):
+    PENDING = "pending"  # waiting for its next attempt
+    SENDING = "sending"  # claimed by a worker (lease until claimed_until)
+    SENT = "sent"
+    FAILED = "failed"  # gave up after retries: the case shows "not delivered"
+    GONE = "gone"  # the provider will never accept it (window closed, blocked)
+
+
+class Delivery(SQLModel, table=True):
+    __tablename__ = "deliveries"
+    __table_args__ = (sa.Index("ix_deliveries_due", "state", "next_attempt_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    message_id: int = Field(foreign_key="messages.id", index=True)
+    case_id: int = Field(foreign_key="cases.id", index=True)
+    channel: str = Field(max_length=20)
+    recipient: str = Field(max_length=400)
+    state: str = Field(default=DeliveryState.PENDING, max_length=10)
+    attempts: int = 0
+    next_attempt_at: datetime = Field(default_factory=utcnow, sa_column=utc_column(nullable=False))
+    claimed_until: datetime | None = Field(default=None, sa_column=utc_column())
+    last_error: str | None = None
+    provider_message_id: str | None = Field(default=None, max_length=200)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=utc_column(nullable=False))
+    sent_at: datetime | None = Field(default=None, sa_column=utc_column())

@@ -1,0 +1,39 @@
+"""The sweeper: re-finds pending work after crashes, restarts or queue outages."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from backend.db.models import Case
+from backend.db.types import utcnow
+from backend.deliveries.service import due_ids
+from backend.jobs.context import JobContext
+
+CASES = Case.__table__  # type: ignore[attr-defined]
+CLASSIFY_CHUNK = 500
+
+
+async def sweep(ctx: JobContext) -> dict[str, int]:
+    """Wake jobs for unclassified cases and due deliveries; returns what it found."""
+    now = utcnow()
+    older_than = now - timedelta(seconds=ctx.settings.worker.classify_grace_seconds)
+    async with ctx.engine.begin() as conn:
+        pending = [
+            row.id
+            for row in (
+                await conn.execute(
+                    select(CASES.c.id)
+                    .where(CASES.c.classified_at.is_(None), CASES.c.received_at <= older_than)
+                    .order_by(CASES.c.received_at)
+                    .limit(CLASSIFY_CHUNK * 10)
+                )
+            ).all()
+        ]
+        deliveries = await due_ids(conn, now)
+    for start in range(0, len(pending), CLASSIFY_CHUNK):
+        await ctx.queue.wake("classify_cases", case_ids=pending[start : start + CLASSIFY_CHUNK])
+    for delivery_id in deliveries:
+        await ctx.queue.wake("deliver", delivery_id=delivery_id)
+    return {"cases": len(pending), "deliveries": len(deliveries)}

@@ -1,0 +1,61 @@
+"""The long-lived parts of a process (engine, queue, channels, classifier), built from settings."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from backend.classification.service import ModelCaseClassifier
+from backend.db.engine import create_engine, create_session_factory
+from backend.db.group_commit import GroupCommitter
+from backend.feedback.store import CaseBatchStore, NewCase, StoredCase
+from backend.jobs.context import JobContext, WorkQueue
+from backend.settings import Settings
+from channels.base import Channel
+from channels.web import WebChannel
+
+
+def build_channels(settings: Settings) -> Mapping[str, Channel]:
+    """The outbound channels this deployment can send on."""
+    return {"web": WebChannel()}
+
+
+def build_job_context(settings: Settings, queue: WorkQueue) -> JobContext:
+    engine = create_engine(settings.database)
+    return JobContext(
+        settings=settings,
+        engine=engine,
+        sessions=create_session_factory(engine),
+        queue=queue,
+        channels=build_channels(settings),
+        classifier=ModelCaseClassifier(settings.models_dir),
+    )
+
+
+@dataclass
+class AppResources:
+    """What the API process holds while it runs."""
+
+    settings: Settings
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    queue: WorkQueue
+    committer: GroupCommitter[NewCase, StoredCase]
+    jobs: JobContext
+
+
+def build_committer(
+    engine: AsyncEngine, queue: WorkQueue, max_batch: int
+) -> GroupCommitter[NewCase, StoredCase]:
+    """Group commit for new cases; after each commit, wake the classifier for the new ones."""
+    store = CaseBatchStore(engine)
+
+    async def wake_classifier(results: list[StoredCase] | tuple[StoredCase, ...]) -> None:
+        created = [r.case_id for r in results if r.created]
+        if created:
+            await queue.wake("classify_cases", case_ids=created)
+
+    return GroupCommitter(store.write, max_batch=max_batch, after_commit=wake_classifier)  # type: ignore[arg-type]

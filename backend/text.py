@@ -1,0 +1,25 @@
+"""Text helpers the backend needs on the request path (tracking codes, folding for search)."""
+
+from __future__ import annotations
+
+import secrets
+import unicodedata
+
+# Crockford-style alphabet: no I, L, O, U, so codes survive being read aloud or handwritten.
+_CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+def fold(text: str) -> str:
+    """Lowercase and strip Vietnamese diacritics (đ → d) for accent-insensitive matching."""
+    decomposed = unicodedata.normalize("NFD", text.lower().replace("đ", "d"))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def new_tracking_code() -> str:
+    """A 10-character code shown to citizens as XXXXX-XXXXX (50 random bits)."""
+    raw = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(10))
+    return f"{raw[:5]}-{raw[5:]}"
+
+
+def new_secret_token() -> str:
+    return secrets.token_urlsafe(24)

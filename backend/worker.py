@@ -1,0 +1,44 @@
+"""Every feature's jobs in one table, and the worker entry point (`tiengdan worker`)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+
+from backend.classification.jobs import classify_cases
+from backend.deliveries.jobs import deliver
+from backend.jobs.context import JobFunction
+from backend.jobs.sweep import sweep
+from backend.settings import Settings
+
+log = logging.getLogger(__name__)
+
+JOBS: dict[str, JobFunction] = {
+    "classify_cases": classify_cases,
+    "deliver": deliver,
+    "sweep": sweep,
+}
+
+
+async def run_worker(settings: Settings) -> None:
+    """Run SAQ workers against Redis until SIGTERM/SIGINT."""
+    from backend.jobs.saq_queue import SaqQueue, build_worker
+    from backend.resources import build_job_context
+
+    if settings.redis_url is None:
+        raise SystemExit("tiengdan worker needs REDIS_URL; the embedded shape runs jobs in-process")
+    queue = SaqQueue(settings.redis_url)
+    await queue.connect()
+    ctx = build_job_context(settings, queue)
+    worker = build_worker(queue, ctx, JOBS, concurrency=settings.worker.concurrency)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    task = asyncio.create_task(worker.start())
+    await stop.wait()
+    await worker.stop()
+    task.cancel()
+    await queue.disconnect()
+    await ctx.engine.dispose()
