@@ -127,7 +127,7 @@ class AccountService:
         return await self._principal(user, auth_session)
 
     async def logout(self, token: str) -> None:
-        await self.session.execute(
+        await self.session.exec(
             delete(AuthSession).where(AuthSession.token_hash == token_hash(token))
         )  # type: ignore[arg-type]
         await self.session.commit()

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from functools import cache
 
-from sqlalchemy import delete, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import delete
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.communes.reference import CommuneRef, communes, provinces
 from backend.db.models import Commune, Province
@@ -16,7 +17,7 @@ async def sync_reference_data(session: AsyncSession) -> tuple[int, int]:
     """Make the database copy equal to the package's list; returns (provinces, communes)."""
     want_provinces = provinces()
     want_communes = communes()
-    have_p = {p.code: p for p in (await session.execute(select(Province))).scalars()}
+    have_p = {p.code: p for p in (await session.exec(select(Province))).all()}
     for code, ref in want_provinces.items():
         row = have_p.get(code)
         if row is None:
@@ -24,7 +25,7 @@ async def sync_reference_data(session: AsyncSession) -> tuple[int, int]:
         else:
             row.name, row.division_type = ref.name, ref.division_type
     await session.flush()
-    have_c = {c.code: c for c in (await session.execute(select(Commune))).scalars()}
+    have_c = {c.code: c for c in (await session.exec(select(Commune))).all()}
     for code, cref in want_communes.items():
         crow = have_c.get(code)
         if crow is None:
@@ -42,7 +43,7 @@ async def sync_reference_data(session: AsyncSession) -> tuple[int, int]:
     # Communes dropped from the list stay only if cases still point at them (FK protects them).
     stale = set(have_c) - set(want_communes)
     if stale:
-        await session.execute(delete(Commune).where(Commune.code.in_(stale)))  # type: ignore[attr-defined]
+        await session.exec(delete(Commune).where(col(Commune.code).in_(stale)))
     await session.commit()
     return len(want_provinces), len(want_communes)
 

@@ -1,0 +1,50 @@
+# Tiếng Dân — one task runner. `make help` lists the targets.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+.DEFAULT_GOAL := help
+.PHONY: help install run test lint format bench model clean
+
+help: ## Show the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	@command -v $(PYTHON) >/dev/null || PYTHON=python3; \
+	  test -x $(BIN)/python || $${PYTHON:-python3} -m venv $(VENV) || python3 -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP) ## Create .venv and install the project with its dev tools
+
+model: install ## Train the shipped classifier into var/models if none is there yet
+	@test -f var/models/current/card.json || $(BIN)/tiengdan train --out var/models/current
+
+run: install ## Start the whole product (embedded shape: SQLite, in-process queue) on http://127.0.0.1:8000
+	mkdir -p var
+	$(BIN)/tiengdan migrate
+	$(MAKE) --no-print-directory model
+	$(BIN)/tiengdan demo-data
+	@echo "Tiếng Dân on http://127.0.0.1:8000 (API docs: /schema)"
+	$(BIN)/tiengdan serve
+
+lint: install ## ruff (lint + format check) and mypy --strict
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+format: install ## Apply ruff's formatting and safe fixes
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+test: lint ## Lint, then the whole test suite (PostgreSQL/Redis too when DATABASE_URL/REDIS_URL are set)
+	$(BIN)/pytest
+
+bench: install ## Run the benchmarks and print their tables
+	$(BIN)/python bench/intake.py
+
+clean: ## Remove the virtualenv and local data
+	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache
