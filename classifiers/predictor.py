@@ -1,0 +1,108 @@
+"""Serving: load a model directory once, predict many. Imports nothing from training."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import msgspec
+import numpy as np
+import sklearn
+from sklearn.pipeline import Pipeline
+
+from classifiers.artifacts import load_model
+from classifiers.card import ModelCard
+from classifiers.errors import ArtifactError
+from classifiers.labels import CORPUS_TASKS, KIND_TASK, TOPIC_TASK, URGENCY, URGENCY_TASK
+
+
+class Prediction(msgspec.Struct, frozen=True):
+    """Topic, kind and urgency of one text, each with the model's confidence in it."""
+
+    topic: str
+    topic_confidence: float
+    kind: str
+    kind_confidence: float
+    urgent: bool
+    urgency_confidence: float
+    model_version: str
+
+
+class LabelPredictor:
+    """Any saved model (one or more tasks): labels and confidences per task."""
+
+    def __init__(self, pipelines: dict[str, Pipeline], card: ModelCard) -> None:
+        self.card = card
+        self.version = card.version
+        self.labels = {task: list(labels) for task, labels in card.labels.items()}
+        self._pipelines = pipelines
+        first = next(iter(pipelines.values()))
+        # All tasks share one feature pipeline (train.fit_pipelines); compute features once.
+        self._features = first[:-1]
+        self._shared = all(p.steps[0][1] is first.steps[0][1] for p in pipelines.values())
+
+    @classmethod
+    def load(cls, model_dir: Path) -> LabelPredictor:
+        """Load the model in `model_dir` (skops, trusted types only)."""
+        return cls(*load_model(model_dir))
+
+    def predict_tasks(self, texts: Sequence[str]) -> dict[str, tuple[list[str], list[float]]]:
+        """For each task: the predicted label and its probability, per text."""
+        if isinstance(texts, str):
+            raise TypeError("predict takes a sequence of texts, not one string")
+        if not texts:
+            return {task: ([], []) for task in self._pipelines}
+        # The inputs are our own matrices: skip scikit-learn's per-call validation (~1 ms).
+        with sklearn.config_context(assume_finite=True, skip_parameter_validation=True):
+            shared = self._features.transform(list(texts)) if self._shared else None
+            return {
+                task: self._decide(pipeline, texts, shared)
+                for task, pipeline in self._pipelines.items()
+            }
+
+    @staticmethod
+    def _decide(
+        pipeline: Pipeline, texts: Sequence[str], shared: object
+    ) -> tuple[list[str], list[float]]:
+        features = shared if shared is not None else pipeline[:-1].transform(list(texts))
+        classifier = pipeline[-1]
+        probabilities = classifier.predict_proba(features)
+        best = np.argmax(probabilities, axis=1)
+        labels = [str(label) for label in classifier.classes_[best]]
+        return labels, probabilities[np.arange(len(best)), best].tolist()
+
+
+class Predictor:
+    """The three-task model the backend calls: topic, kind and urgency per text."""
+
+    def __init__(self, model: LabelPredictor) -> None:
+        missing = [task for task in CORPUS_TASKS if task not in model.labels]
+        if missing:
+            raise ArtifactError(f"model {model.version} lacks tasks {missing}")
+        self._model = model
+        self.version: str = model.version
+        self.labels: dict[str, list[str]] = model.labels
+
+    @classmethod
+    def load(cls, model_dir: Path) -> Predictor:
+        """Load the model in `model_dir`; refuses single-task or untrusted models."""
+        return cls(LabelPredictor.load(model_dir))
+
+    def predict(self, texts: Sequence[str]) -> list[Prediction]:
+        """One Prediction per text, in order."""
+        tasks = self._model.predict_tasks(texts)
+        topics, topic_confidences = tasks[TOPIC_TASK]
+        kinds, kind_confidences = tasks[KIND_TASK]
+        urgency, urgency_confidences = tasks[URGENCY_TASK]
+        return [
+            Prediction(topic, tc, kind, kc, level == URGENCY[1], uc, self.version)
+            for topic, tc, kind, kc, level, uc in zip(
+                topics,
+                topic_confidences,
+                kinds,
+                kind_confidences,
+                urgency,
+                urgency_confidences,
+                strict=True,
+            )
+        ]

@@ -1,0 +1,127 @@
+"""Training: fit one pipeline per task on train+validation, score the held-out test split, save."""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sklearn.pipeline import Pipeline
+
+from classifiers.artifacts import save_model
+from classifiers.card import ModelCard, TaskMetrics, library_versions, new_version
+from classifiers.corpus import CorpusRecord, LabeledText
+from classifiers.errors import DataFormatError
+from classifiers.evaluate import task_metrics
+from classifiers.labels import URGENCY_TASK
+from classifiers.normalize import fold
+from classifiers.pipelines import CALIBRATION_FOLDS, build_classifier, build_features
+from classifiers.training_data import TaskTable, corpus_table, labeled_table
+
+# Tasks whose rare labels matter most: an urgent message missed is worse than a false alarm.
+_BALANCED_TASKS = frozenset({URGENCY_TASK})
+
+
+def train_models(records: Sequence[CorpusRecord], out_dir: Path) -> ModelCard:
+    """Train topic, kind and urgency models on the shipped-corpus format and save them."""
+    return _train_and_save(corpus_table(records), "corpus", out_dir)
+
+
+def train_labeled(rows: Sequence[LabeledText], out_dir: Path) -> ModelCard:
+    """Train the single task of a generic {"text", "label"} file and save it."""
+    return _train_and_save(labeled_table(rows), "labeled", out_dir)
+
+
+def _train_and_save(table: TaskTable, source: str, out_dir: Path) -> ModelCard:
+    pipelines, card = train_table(table, source)
+    save_model(pipelines, card, out_dir)
+    return card
+
+
+def train_table(table: TaskTable, source: str) -> tuple[dict[str, Pipeline], ModelCard]:
+    """Fit on train+validation, score on test; returns the pipelines and their card."""
+    fit_rows = table.rows("train", "validation")
+    test_rows = table.rows("test")
+    started = time.perf_counter()
+    pipelines = fit_pipelines(
+        [table.texts[i] for i in fit_rows],
+        {task: [labels[i] for i in fit_rows] for task, labels in table.targets.items()},
+    )
+    seconds = time.perf_counter() - started
+    metrics = score_pipelines(
+        pipelines,
+        [table.texts[i] for i in test_rows],
+        {task: [labels[i] for i in test_rows] for task, labels in table.targets.items()},
+        table.label_sets,
+    )
+    created = datetime.now(UTC)
+    card = ModelCard(
+        version=new_version(created, table.data_hash),
+        created_at=created,
+        labels=table.label_sets,
+        metrics=metrics,
+        data_hash=table.data_hash,
+        data_source=source,
+        split_rows=table.split_sizes(),
+        library_versions=library_versions(),
+        training_seconds=round(seconds, 3),
+    )
+    return pipelines, card
+
+
+def fit_pipelines(texts: Sequence[str], targets: dict[str, list[str]]) -> dict[str, Pipeline]:
+    """One fitted pipeline per task, sharing one feature pipeline fitted once.
+
+    Every text is also learnt in its diacritic-free form, as citizens often type it.
+    """
+    for task, labels in targets.items():
+        _check_trainable(task, labels)
+    augmented = list(texts)
+    copies = [i for i, text in enumerate(texts) if fold(text) != text]
+    augmented += [fold(texts[i]) for i in copies]
+    features = build_features()
+    matrix = features.fit_transform(augmented)
+    pipelines: dict[str, Pipeline] = {}
+    for task, labels in targets.items():
+        classifier = build_classifier(balanced=task in _BALANCED_TASKS)
+        classifier.fit(matrix, list(labels) + [labels[i] for i in copies])
+        pipelines[task] = Pipeline([*features.steps, ("classifier", classifier)])
+    return pipelines
+
+
+def score_pipelines(
+    pipelines: dict[str, Pipeline],
+    texts: Sequence[str],
+    targets: dict[str, list[str]],
+    label_sets: dict[str, list[str]],
+) -> dict[str, TaskMetrics]:
+    """Held-out metrics of every task, on the texts as written and folded."""
+    if not texts:
+        raise DataFormatError("the test split is empty: too few rows to hold any out")
+    first = next(iter(pipelines.values()))
+    features = first[:-1]
+    original = features.transform(list(texts))
+    folded = features.transform([fold(text) for text in texts])
+    return {
+        task: task_metrics(
+            targets[task],
+            list(pipeline[-1].predict(original)),
+            list(pipeline[-1].predict(folded)),
+            label_sets[task],
+        )
+        for task, pipeline in pipelines.items()
+    }
+
+
+def _check_trainable(task: str, labels: Sequence[str]) -> None:
+    counts = Counter(labels)
+    if len(counts) < 2:
+        raise DataFormatError(f"{task}: needs at least two labels to train, got {sorted(counts)}")
+    rare = sorted(label for label, count in counts.items() if count < CALIBRATION_FOLDS)
+    if rare:
+        raise DataFormatError(
+            f"{task}: labels {rare} have fewer than {CALIBRATION_FOLDS} training rows "
+            "(needed to calibrate confidence)"
+        )
