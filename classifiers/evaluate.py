@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 from sklearn.metrics import (
@@ -14,6 +15,8 @@ from sklearn.metrics import (
 )
 
 from classifiers.card import LabelScores, TaskMetrics
+from classifiers.normalize import fold
+from classifiers.predictor import LabelPredictor
 
 
 def task_metrics(
@@ -42,6 +45,32 @@ def task_metrics(
         rows=len(truth),
         per_label=per_label,
     )
+
+
+class ModelScores(NamedTuple):
+    """Metrics per task and the predictions they came from (for a confusion matrix)."""
+
+    metrics: dict[str, TaskMetrics]
+    predictions: dict[str, list[str]]
+
+
+def score_model(
+    model: LabelPredictor, texts: Sequence[str], targets: dict[str, list[str]]
+) -> ModelScores:
+    """Score a saved model on labelled texts; `targets` maps the model's task names to labels."""
+    original = model.predict_tasks(texts)
+    folded = model.predict_tasks([fold(text) for text in texts])
+    metrics = {
+        task: task_metrics(
+            labels,
+            original[task][0],
+            folded[task][0],
+            # Labels the model never learnt still count (as misses) in the scores.
+            model.labels[task] + sorted(set(labels) - set(model.labels[task])),
+        )
+        for task, labels in targets.items()
+    }
+    return ModelScores(metrics, {task: original[task][0] for task in targets})
 
 
 def _macro_f1(truth: Sequence[str], predicted: Sequence[str], labels: Sequence[str]) -> float:
