@@ -9,7 +9,7 @@ from litestar import Request
 
 from backend.accounts.principal import Principal
 from backend.accounts.service import AccountService
-from backend.deps import AppSettings, DbSession
+from backend.deps import Resources
 from backend.errors import Forbidden, Unauthorized
 
 SESSION_COOKIE = "td_session"
@@ -25,14 +25,16 @@ def presented_token(request: Request[Any, Any, Any]) -> tuple[str | None, str]:
     return request.cookies.get(SESSION_COOKIE), "cookie"
 
 
-async def provide_principal(
-    request: Request[Any, Any, Any], db_session: DbSession, settings: AppSettings
-) -> Principal:
+async def provide_principal(request: Request[Any, Any, Any], resources: Resources) -> Principal:
     """Resolve the caller; cookie sessions must echo their CSRF token on unsafe methods."""
     token, kind = presented_token(request)
     if not token:
         raise Unauthorized("not logged in")
-    principal = await AccountService(db_session, settings.auth, settings.rate_limit).resolve(token)
+    settings = resources.settings
+    # Its own short session: a dependency that raises does not get its sibling generator
+    # dependencies cleaned up, so the request's db_session must not be used here.
+    async with resources.sessions() as session:
+        principal = await AccountService(session, settings.auth, settings.rate_limit).resolve(token)
     if principal.session_kind != kind:
         raise Unauthorized("this token cannot be used this way")
     if kind == "cookie" and request.method in _UNSAFE_METHODS:

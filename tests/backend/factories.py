@@ -13,7 +13,7 @@ from backend.settings import Settings
 
 PASSWORD = "correct-horse-42"
 HOAN_KIEM, BA_DINH = "00070", "00004"  # two wards of Hà Nội (province 01)
-OTHER_PROVINCE_COMMUNE = "26734"  # a ward outside Hà Nội
+OTHER_PROVINCE_COMMUNE = "26506"  # Phường Vũng Tàu, TP Hồ Chí Minh
 
 
 async def create_user(
