@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 import httpx
 
 from channels.base import Channel, ChannelMisconfigured, Clock, utc_now
+from channels.email import EmailChannel, EmailConfig
 from channels.memory import MemoryChannel
 from channels.messenger import MessengerChannel, MessengerConfig
 from channels.web import WebChannel
@@ -54,12 +55,16 @@ def _messenger(config: Any, deps: ChannelDeps) -> Channel:
     return MessengerChannel(settings, _client(deps, "messenger"), clock=deps.clock)
 
 
+def _email(config: Any, deps: ChannelDeps) -> Channel:
+    return EmailChannel(_config(config, EmailConfig, "email"), clock=deps.clock)
+
+
 CHANNEL_FACTORIES: Mapping[str, ChannelFactory] = {
     "web": _web,
     "memory": _memory,
     "zalo": _zalo,
     "messenger": _messenger,
-    # "email": …     (being added by the e-mail helper)
+    "email": _email,
     # "webpush": …   (being added by the web-push helper)
 }
 

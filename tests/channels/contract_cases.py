@@ -11,13 +11,18 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import msgspec
+
 from channels.base import Channel, OutboundMessage
+from channels.email import EmailChannel, SmtpSettings
 from channels.memory import MemoryChannel
 from channels.messenger import MessengerChannel
 from channels.web import WebChannel
 from channels.zalo import InMemoryZaloTokenStore, ZaloChannel
+from tests.channels.email_support import CONFIG as EMAIL_CONFIG
 from tests.channels.fakes.clock import FakeClock
 from tests.channels.fakes.meta import FakeMetaGraph
+from tests.channels.fakes.smtp_capture import smtp_capture
 from tests.channels.fakes.zalo import FakeZalo
 
 PAYLOADS = Path(__file__).parent / "payloads"
@@ -110,6 +115,22 @@ async def messenger_case() -> AsyncIterator[ContractCase]:
         )
 
 
+@asynccontextmanager
+async def email_case() -> AsyncIterator[ContractCase]:
+    async with smtp_capture() as (capture, port):
+        capture.refuse["ghost@gmail.com"] = "550 5.1.1 No such user"
+        smtp = SmtpSettings(hostname="127.0.0.1", port=port, local_hostname="sender.test")
+        config = msgspec.structs.replace(EMAIL_CONFIG, smtp=smtp, max_message_bytes=256 * 1024)
+        yield ContractCase(
+            channel=EmailChannel(config, clock=FakeClock()),
+            sign=None,  # inbound mail arrives over our own SMTP/IMAP connections
+            deliverable=outbound("email", "an@gmail.com"),
+            undeliverable=outbound("email", "ghost@gmail.com"),
+            malformed=(b"", b"no header fields at all\r\n", b"To: x@y.vn\r\n\r\nno sender\r\n"),
+            max_body_bytes=config.max_message_bytes,
+        )
+
+
 def _zalo_bad_shape() -> bytes:
     """Signed, valid JSON, but `message` is not an object."""
     return (
@@ -124,4 +145,5 @@ CONTRACT_CASES: dict[str, Callable[[], AbstractAsyncContextManager[ContractCase]
     "memory": memory_case,
     "zalo": zalo_case,
     "messenger": messenger_case,
+    "email": email_case,
 }

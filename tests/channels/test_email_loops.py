@@ -5,8 +5,15 @@ from __future__ import annotations
 import pytest
 
 from channels.base import EventKind
-from channels.email import MailClass, MailEnvelope, classify_mail, parse_bytes, read_bounce
-from tests.channels.email_support import CONFIG, DOMAIN, eml, parsed
+from channels.email import (
+    MailClass,
+    MailEnvelope,
+    classify_mail,
+    parse_bytes,
+    parse_mail,
+    read_bounce,
+)
+from tests.channels.email_support import CONFIG, DOMAIN, NOW, eml, parsed
 
 CITIZEN = b"From: An <an@gmail.com>\r\nTo: phananh@phananh.xaphuhoa.vn\r\nSubject: x\r\n"
 
@@ -126,8 +133,5 @@ def test_bounce_ignores_message_ids_of_other_domains() -> None:
 
 def test_suppression_header_is_passed_on_for_citizen_mail() -> None:
     raw = CITIZEN + b"X-Auto-Response-Suppress: All\r\n\r\nbody\r\n"
-    from channels.email import parse_mail
-    from tests.channels.email_support import NOW
-
     event = parse_mail(raw, CONFIG, MailEnvelope(), NOW)
     assert event.kind is EventKind.MESSAGE and event.raw["no_auto_reply"] is True

@@ -45,7 +45,12 @@ class FakeMailbox:
 
 
 def _args(line: str) -> list[str]:
-    return [q if q is not None else (p or w) for q, p, w in _TOKEN.findall(line)]
+    """Atoms, parenthesised lists and quoted strings (RFC 3501 §4.3), quotes removed."""
+    words = []
+    for match in _TOKEN.finditer(line):
+        quoted, listed, atom = match.groups()
+        words.append(re.sub(r"\\(.)", r"\1", quoted) if quoted is not None else listed or atom)
+    return words
 
 
 class _Session:
@@ -174,25 +179,26 @@ class _Session:
 @asynccontextmanager
 async def imap_server(box: FakeMailbox) -> AsyncIterator[int]:
     """The port of a running fake IMAP server serving `box`."""
-    sessions: set[asyncio.Task[None]] = set()
+    sessions: dict[asyncio.StreamWriter, asyncio.Task[None]] = {}
 
     async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         task = asyncio.current_task()
         assert task is not None
-        sessions.add(task)
+        sessions[writer] = task
         try:
             await _Session(box, reader, writer).run()
         except ConnectionError:
-            pass
+            pass  # the client went away
         finally:
             writer.close()
-            sessions.discard(task)
+            sessions.pop(writer, None)
 
     server = await asyncio.start_server(serve, "127.0.0.1", 0)
     try:
         yield server.sockets[0].getsockname()[1]
     finally:
         server.close()
-        for task in list(sessions):
-            task.cancel()
+        for writer in list(sessions):
+            writer.close()  # ends each session's readline(); no task cancellation needed
+        await asyncio.gather(*sessions.values(), return_exceptions=True)
         await server.wait_closed()

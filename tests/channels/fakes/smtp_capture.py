@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
+from typing import Any
 
-from aiosmtpd.smtp import SMTP, Envelope, Session
+from aiosmtpd.smtp import SMTP, AuthResult, Envelope, Session
 
 
 @dataclass
@@ -54,16 +55,21 @@ class CaptureHandler:
         return "250 2.0.0 Message accepted for delivery"
 
 
+def _refuse_every_login(
+    server: SMTP, session: Session, envelope: Envelope, mechanism: str, auth_data: object
+) -> AuthResult:
+    return AuthResult(success=False, handled=False)
+
+
 @asynccontextmanager
-async def smtp_capture() -> AsyncIterator[tuple[CaptureHandler, int]]:
-    """(handler, port) of a running capture server; closed on exit."""
+async def smtp_capture(*, auth: bool = False) -> AsyncIterator[tuple[CaptureHandler, int]]:
+    """(handler, port) of a running capture server; with `auth`, every login is refused (535)."""
     handler = CaptureHandler()
     loop = asyncio.get_running_loop()
-    server = await loop.create_server(
-        lambda: SMTP(handler, hostname="capture.test", enable_SMTPUTF8=True, loop=loop),
-        "127.0.0.1",
-        0,
-    )
+    options: dict[str, Any] = {"hostname": "capture.test", "enable_SMTPUTF8": True, "loop": loop}
+    if auth:  # plain-text AUTH is fine on loopback; real relays demand TLS first
+        options.update(authenticator=_refuse_every_login, auth_require_tls=False)
+    server = await loop.create_server(lambda: SMTP(handler, **options), "127.0.0.1", 0)
     try:
         yield handler, server.sockets[0].getsockname()[1]
     finally:
