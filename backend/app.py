@@ -11,6 +11,7 @@ from litestar import Litestar, Router
 from litestar.config.response_cache import ResponseCacheConfig
 from litestar.datastructures import State
 from litestar.di import Provide
+from litestar.logging.config import LoggingConfig
 from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.stores.memory import MemoryStore
@@ -24,6 +25,7 @@ from backend.communes.controllers import CommuneController
 from backend.errors import EXCEPTION_HANDLERS
 from backend.feedback.controllers import FeedbackController
 from backend.feedback.service import IntakeService
+from backend.feedback.store import case_store
 from backend.jobs.inprocess import InProcessQueue
 from backend.resources import AppResources, build_committer, build_job_context
 from backend.settings import Settings, load_settings
@@ -54,7 +56,8 @@ async def _lifespan(app: Litestar) -> AsyncGenerator[None, None]:
         queue = SaqQueue(settings.redis_url)
         await queue.connect()
     jobs = build_job_context(settings, queue)
-    committer = build_committer(jobs.engine, queue, settings.intake.max_batch)
+    store = case_store(jobs.engine)
+    committer = build_committer(store, queue, settings.intake.max_batch)
     committer.start()
     if isinstance(queue, InProcessQueue):
         queue.start(jobs, JOBS)
@@ -63,6 +66,7 @@ async def _lifespan(app: Litestar) -> AsyncGenerator[None, None]:
         engine=jobs.engine,
         sessions=jobs.sessions,
         queue=queue,
+        store=store,
         committer=committer,
         jobs=jobs,
     )
@@ -70,6 +74,7 @@ async def _lifespan(app: Litestar) -> AsyncGenerator[None, None]:
         yield
     finally:
         await committer.stop()
+        await store.close()
         if isinstance(queue, InProcessQueue):
             await queue.stop()
         else:
@@ -120,6 +125,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
         openapi_config=OpenAPIConfig(title="Tiếng Dân API", version="1", path="/schema"),
         request_max_body_size=1024 * 1024,
         lifespan=[_lifespan],
+        logging_config=LoggingConfig(
+            root={"level": "INFO", "handlers": ["queue_listener"]},
+            loggers={"saq": {"level": "WARNING"}, "httpx": {"level": "WARNING"}},
+        ),
         debug=False,
     )
     app.state.settings = settings

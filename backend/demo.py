@@ -10,7 +10,7 @@ from backend.accounts.service import AccountService
 from backend.communes.reference import communes
 from backend.db.engine import create_engine, create_session_factory
 from backend.db.models import Role, User
-from backend.feedback.store import CaseBatchStore, NewCase
+from backend.feedback.store import NewCase, case_store
 from backend.jobs.context import JobContext
 from backend.settings import Settings
 from backend.text import fold, new_tracking_code
@@ -69,7 +69,9 @@ async def load_demo(settings: Settings) -> str:
             )
             for i, (code, text) in enumerate(DEMO_CASES)
         ]
-        stored = await CaseBatchStore(engine).write(items)
+        store = case_store(engine)
+        stored = await store.write(items)
+        await store.close()
         created = [s.case_id for s in stored if s.created]
     finally:
         await engine.dispose()

@@ -11,7 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from backend.classification.service import ModelCaseClassifier
 from backend.db.engine import create_engine, create_session_factory
 from backend.db.group_commit import GroupCommitter
-from backend.feedback.store import CaseBatchStore, NewCase, StoredCase
+from backend.feedback.store import CaseStore, NewCase, StoredCase
 from backend.jobs.context import JobContext, WorkQueue
 from backend.settings import Settings
 from channels.base import Channel
@@ -43,15 +43,15 @@ class AppResources:
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
     queue: WorkQueue
+    store: CaseStore
     committer: GroupCommitter[NewCase, StoredCase]
     jobs: JobContext
 
 
 def build_committer(
-    engine: AsyncEngine, queue: WorkQueue, max_batch: int
+    store: CaseStore, queue: WorkQueue, max_batch: int
 ) -> GroupCommitter[NewCase, StoredCase]:
     """Group commit for new cases; after each commit, wake the classifier for the new ones."""
-    store = CaseBatchStore(engine)
 
     async def wake_classifier(results: list[StoredCase] | tuple[StoredCase, ...]) -> None:
         created = [r.case_id for r in results if r.created]

@@ -17,8 +17,12 @@ def fold(text: str) -> str:
 
 def new_tracking_code() -> str:
     """A 10-character code shown to citizens as XXXXX-XXXXX (50 random bits)."""
-    raw = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(10))
-    return f"{raw[:5]}-{raw[5:]}"
+    number = secrets.randbits(50)
+    chars = []
+    for _ in range(10):
+        number, digit = divmod(number, 32)
+        chars.append(_CODE_ALPHABET[digit])
+    return f"{''.join(chars[:5])}-{''.join(chars[5:])}"
 
 
 def new_secret_token() -> str:

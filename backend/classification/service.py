@@ -42,6 +42,7 @@ class ModelCaseClassifier:
         self._models_dir = models_dir
         self._threshold = review_threshold
         self._predictor: PredictorLike | None = None
+        self._warned = False
 
     def predictor(self) -> PredictorLike | None:
         if self._predictor is None and (self._models_dir / "current").exists():
@@ -55,9 +56,11 @@ class ModelCaseClassifier:
 
     async def classify(self, ctx: JobContext, case_ids: list[int]) -> int:
         """Classify those of `case_ids` still unclassified; returns how many were classified."""
-        predictor = await asyncio.to_thread(self.predictor)
+        predictor = self._predictor or await asyncio.to_thread(self.predictor)
         if predictor is None:
-            log.warning("no model in %s: cases stay pending until one is trained", self._models_dir)
+            if not self._warned:
+                log.warning("no model in %s: cases stay pending until one is trained", self._models_dir)
+                self._warned = True
             return 0
         async with ctx.engine.connect() as conn:
             texts = await _first_texts(conn, case_ids)

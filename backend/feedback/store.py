@@ -1,27 +1,29 @@
-"""The batch writer behind web intake: many new cases, one transaction.
+"""The batch writer behind intake: many new cases, one transaction, no ORM on the hot path.
 
-Each case has a `source_key` ("web:<idempotency key>"); `ON CONFLICT DO NOTHING` makes a
-redelivered key find the case that already exists instead of creating a second one, even when
-the duplicate arrives in another process at the same moment.
+Each case has a `source_key` ("<channel>:<idempotency key>"); a redelivered key finds the case
+that already exists instead of creating a second one, even when the duplicate arrives in another
+process at the same moment (the unique index decides). PostgreSQL writes a whole batch in ONE
+statement (unnest + data-modifying CTEs = one round trip, one commit); SQLite writes it with the
+standard `sqlite3` module in one thread hop and one transaction. Both return one `StoredCase` per
+item, in order.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from datetime import datetime
-from typing import Any
+import asyncio
+import json
+import sqlite3
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from typing import Any, Protocol
 
 import msgspec
-from sqlalchemy import Table, select
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine
 
-from backend.db.models import Case, CaseStatus, Contact, Direction, Message
 from backend.text import new_tracking_code
 
-CASES: Table = Case.__table__  # type: ignore[attr-defined]
-MESSAGES: Table = Message.__table__  # type: ignore[attr-defined]
-CONTACTS: Table = Contact.__table__  # type: ignore[attr-defined]
+MAX_CODE_DRAWS = 5
 
 
 class NewCase(msgspec.Struct, frozen=True, kw_only=True):
@@ -55,125 +57,218 @@ class StoredCase(msgspec.Struct, frozen=True, kw_only=True):
     created: bool  # False when the source key already had a case (a retry)
 
 
-def _insert(table: Table, dialect: str) -> Any:
-    return postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
+class CaseStore(Protocol):
+    async def write(self, items: Sequence[NewCase]) -> list[StoredCase]: ...
+
+    async def close(self) -> None: ...
 
 
-class CaseBatchStore:
-    """Writes batches of `NewCase` and returns one `StoredCase` per item, in order."""
+def case_store(engine: AsyncEngine) -> CaseStore:
+    """The batch writer for this engine's database."""
+    if engine.dialect.name == "postgresql":
+        return PostgresCaseStore(engine)
+    if engine.dialect.name == "sqlite":
+        return SqliteCaseStore(str(engine.url.database))
+    raise ValueError(f"no case store for {engine.dialect.name}")
+
+
+def _unique(items: Sequence[NewCase]) -> list[NewCase]:
+    seen: dict[str, NewCase] = {}
+    for item in items:
+        seen.setdefault(item.source_key, item)
+    return list(seen.values())
+
+
+def _in_order(items: Sequence[NewCase], found: dict[str, StoredCase]) -> list[StoredCase]:
+    results = []
+    for i, item in enumerate(items):
+        stored = found[item.source_key]
+        # Only the first of several identical keys in one batch "created" the case.
+        first = next(j for j, other in enumerate(items) if other.source_key == item.source_key)
+        results.append(msgspec.structs.replace(stored, created=stored.created and first == i))
+    return results
+
+
+_PG_BATCH = """
+WITH input AS MATERIALIZED (
+    SELECT t.*, CASE WHEN t.has_contact THEN nextval(pg_get_serial_sequence('contacts', 'id')) END
+           AS contact_id
+    FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+                $8::text[], $9::timestamptz[], $10::bool[], $11::text[], $12::text[], $13::text[],
+                $14::bool[], $15::text[])
+         AS t(tracking_code, source_key, channel, external_id, commune_code, province_code, body,
+              search_text, received_at, has_contact, contact_name, contact_phone, contact_email,
+              consent, raw)
+), ins AS (
+    INSERT INTO cases (tracking_code, source_key, channel, commune_code, province_code, contact_id,
+                       summary, search_text, status, urgent, needs_review, received_at,
+                       last_inbound_at, updated_at)
+    SELECT tracking_code, source_key, channel, commune_code, province_code, contact_id,
+           left(body, 280), search_text, 'new', false, false, received_at, received_at, received_at
+    FROM input
+    ON CONFLICT DO NOTHING
+    RETURNING id, source_key, tracking_code, status, received_at
+), new_contacts AS (
+    INSERT INTO contacts (id, display_name, phone, email, consent_contact, consent_at, created_at)
+    SELECT i.contact_id, i.contact_name, i.contact_phone, i.contact_email, i.consent,
+           CASE WHEN i.consent THEN i.received_at END, i.received_at
+    FROM input i JOIN ins USING (source_key)
+    WHERE i.contact_id IS NOT NULL
+), new_messages AS (
+    INSERT INTO messages (case_id, direction, channel, external_id, text, public, raw, created_at)
+    SELECT ins.id, 'in', i.channel, i.external_id, i.body, true, i.raw::jsonb, i.received_at
+    FROM input i JOIN ins USING (source_key)
+)
+SELECT i.source_key, coalesce(ins.id, c.id) AS id,
+       coalesce(ins.tracking_code, c.tracking_code) AS tracking_code,
+       coalesce(ins.status, c.status) AS status,
+       coalesce(ins.received_at, c.received_at) AS received_at,
+       ins.id IS NOT NULL AS created
+FROM input i LEFT JOIN ins USING (source_key) LEFT JOIN cases c ON c.source_key = i.source_key
+"""
+
+
+class PostgresCaseStore:
+    """One statement per batch through the engine's asyncpg connection pool."""
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
-        self._dialect = engine.dialect.name
 
     async def write(self, items: Sequence[NewCase]) -> list[StoredCase]:
-        async with self._engine.begin() as conn:
-            return await self._write(conn, items)
+        pending = _unique(items)
+        found: dict[str, StoredCase] = {}
+        async with self._engine.connect() as conn:
+            raw = await conn.get_raw_connection()
+            driver: Any = raw.driver_connection
+            for _ in range(MAX_CODE_DRAWS):
+                rows = await driver.fetch(_PG_BATCH, *self._columns(pending))
+                for row in rows:
+                    if row["id"] is not None:
+                        found[row["source_key"]] = StoredCase(
+                            case_id=row["id"], tracking_code=row["tracking_code"], status=row["status"],
+                            received_at=row["received_at"], created=row["created"],
+                        )
+                # No row for a key: it lost a tracking-code collision; draw again.
+                pending = [
+                    msgspec.structs.replace(i, tracking_code=new_tracking_code())
+                    for i in pending
+                    if i.source_key not in found
+                ]
+                if not pending:
+                    return _in_order(items, found)
+        raise RuntimeError("could not draw unique tracking codes")
 
-    async def _write(self, conn: AsyncConnection, items: Sequence[NewCase]) -> list[StoredCase]:
-        pending: dict[str, NewCase] = {}
-        for item in items:
-            pending.setdefault(item.source_key, item)
-        created: set[str] = set()
-        for _ in range(5):
-            created |= await self._insert_cases(conn, list(pending.values()))
-            found = await self._find(conn, pending.keys())
-            # A key with no row lost a tracking-code collision: draw a new code and insert again.
-            pending = {
-                key: msgspec.structs.replace(item, tracking_code=new_tracking_code())
-                for key, item in pending.items()
-                if key not in found
-            }
-            if not pending:
-                break
-        else:
-            raise RuntimeError("could not draw unique tracking codes")
-        found = await self._find(conn, {item.source_key for item in items})
+    async def close(self) -> None:
+        """Nothing to release: connections belong to the engine's pool."""
+
+    @staticmethod
+    def _columns(items: Sequence[NewCase]) -> list[list[Any]]:
         return [
-            StoredCase(
-                case_id=found[item.source_key].id,
-                tracking_code=found[item.source_key].tracking_code,
-                status=found[item.source_key].status,
-                received_at=found[item.source_key].received_at,
-                created=item.source_key in created,
-            )
-            for item in items
+            [i.tracking_code for i in items],
+            [i.source_key for i in items],
+            [i.channel for i in items],
+            [i.external_id for i in items],
+            [i.commune_code for i in items],
+            [i.province_code for i in items],
+            [i.text for i in items],
+            [i.search_text for i in items],
+            [i.received_at for i in items],
+            [i.has_contact for i in items],
+            [i.contact_name for i in items],
+            [i.contact_phone for i in items],
+            [i.contact_email for i in items],
+            [i.consent for i in items],
+            [json.dumps(i.raw, ensure_ascii=False) if i.raw is not None else None for i in items],
         ]
 
-    async def _insert_cases(self, conn: AsyncConnection, items: Sequence[NewCase]) -> set[str]:
-        contact_ids = await self._insert_contacts(conn, [i for i in items if i.has_contact])
-        rows = [self._case_row(item, contact_ids.get(item.source_key)) for item in items]
-        stmt = (
-            _insert(CASES, self._dialect)
-            .on_conflict_do_nothing()
-            .returning(CASES.c.id, CASES.c.source_key)
+
+def _sqlite_time(value: datetime) -> str:
+    # The format SQLAlchemy's SQLite DateTime type reads and writes.
+    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+class SqliteCaseStore:
+    """One transaction per batch on a private `sqlite3` connection, in its own thread."""
+
+    def __init__(self, path: str) -> None:
+        self._path = path
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-intake")
+        self._conn: sqlite3.Connection | None = None
+
+    async def write(self, items: Sequence[NewCase]) -> list[StoredCase]:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._thread, self._write, list(items))
+
+    async def close(self) -> None:
+        def close_connection() -> None:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
+
+        await asyncio.get_running_loop().run_in_executor(self._thread, close_connection)
+        self._thread.shutdown(wait=True)
+
+    def _connection(self) -> sqlite3.Connection:
+        if self._conn is None:
+            conn = sqlite3.connect(self._path, isolation_level=None, timeout=5.0)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute("PRAGMA foreign_keys=ON")
+            self._conn = conn
+        return self._conn
+
+    def _write(self, items: list[NewCase]) -> list[StoredCase]:
+        conn = self._connection()
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            found = {item.source_key: self._write_one(conn, item) for item in _unique(items)}
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        return _in_order(items, found)
+
+    @staticmethod
+    def _write_one(conn: sqlite3.Connection, item: NewCase) -> StoredCase:
+        row = conn.execute(
+            "SELECT id, tracking_code, status, received_at FROM cases WHERE source_key = ?",
+            (item.source_key,),
+        ).fetchone()
+        if row is not None:
+            return StoredCase(
+                case_id=row[0], tracking_code=row[1], status=row[2],
+                received_at=datetime.fromisoformat(row[3]).replace(tzinfo=UTC), created=False,
+            )
+        at = _sqlite_time(item.received_at)
+        contact_id = None
+        if item.has_contact:
+            contact_id = conn.execute(
+                "INSERT INTO contacts (display_name, phone, email, consent_contact, consent_at, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+                (item.contact_name, item.contact_phone, item.contact_email, item.consent,
+                 at if item.consent else None, at),
+            ).fetchone()[0]
+        code = item.tracking_code
+        for _ in range(MAX_CODE_DRAWS):
+            inserted = conn.execute(
+                "INSERT INTO cases (tracking_code, source_key, channel, commune_code, province_code,"
+                " contact_id, summary, search_text, status, urgent, needs_review, received_at,"
+                " last_inbound_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'new', 0, 0, ?, ?, ?)"
+                " ON CONFLICT (tracking_code) DO NOTHING RETURNING id",
+                (code, item.source_key, item.channel, item.commune_code, item.province_code,
+                 contact_id, item.text[:280], item.search_text, at, at, at),
+            ).fetchone()
+            if inserted is not None:
+                break
+            code = new_tracking_code()  # collision with an existing code: draw again
+        else:
+            raise RuntimeError("could not draw a unique tracking code")
+        conn.execute(
+            "INSERT INTO messages (case_id, direction, channel, external_id, text, public, raw, created_at)"
+            " VALUES (?, 'in', ?, ?, ?, 1, ?, ?)",
+            (inserted[0], item.channel, item.external_id, item.text,
+             json.dumps(item.raw, ensure_ascii=False) if item.raw is not None else None, at),
         )
-        created = {key: case_id for case_id, key in (await conn.execute(stmt, rows)).all()}
-        by_key = {item.source_key: item for item in items}
-        if created:
-            await conn.execute(
-                MESSAGES.insert(),
-                [self._message_row(by_key[key], case_id) for key, case_id in created.items()],
-            )
-        return set(created)
-
-    async def _find(self, conn: AsyncConnection, keys: Iterable[str]) -> dict[str, Any]:
-        query = select(
-            CASES.c.id,
-            CASES.c.source_key,
-            CASES.c.tracking_code,
-            CASES.c.status,
-            CASES.c.received_at,
-        ).where(CASES.c.source_key.in_(list(keys)))
-        return {row.source_key: row for row in (await conn.execute(query)).all()}
-
-    async def _insert_contacts(
-        self, conn: AsyncConnection, items: Sequence[NewCase]
-    ) -> dict[str, int]:
-        ids: dict[str, int] = {}
-        for item in items:  # rare on the hot path: only citizens who leave contact details
-            result = await conn.execute(
-                CONTACTS.insert().returning(CONTACTS.c.id),
-                {
-                    "display_name": item.contact_name,
-                    "phone": item.contact_phone,
-                    "email": item.contact_email,
-                    "consent_contact": item.consent,
-                    "consent_at": item.received_at if item.consent else None,
-                    "created_at": item.received_at,
-                },
-            )
-            ids[item.source_key] = result.scalar_one()
-        return ids
-
-    @staticmethod
-    def _case_row(item: NewCase, contact_id: int | None) -> dict[str, Any]:
-        return {
-            "tracking_code": item.tracking_code,
-            "source_key": item.source_key,
-            "channel": item.channel,
-            "commune_code": item.commune_code,
-            "province_code": item.province_code,
-            "contact_id": contact_id,
-            "summary": item.text[:280],
-            "search_text": item.search_text,
-            "status": CaseStatus.NEW.value,
-            "urgent": False,
-            "needs_review": False,
-            "received_at": item.received_at,
-            "last_inbound_at": item.received_at,
-            "updated_at": item.received_at,
-        }
-
-    @staticmethod
-    def _message_row(item: NewCase, case_id: int) -> dict[str, Any]:
-        return {
-            "case_id": case_id,
-            "direction": Direction.INBOUND.value,
-            "channel": item.channel,
-            "external_id": item.external_id,
-            "text": item.text,
-            "public": True,
-            "raw": item.raw,
-            "created_at": item.received_at,
-        }
+        return StoredCase(
+            case_id=inserted[0], tracking_code=code, status="new", received_at=item.received_at, created=True
+        )

@@ -15,7 +15,7 @@ from backend.db.engine import create_engine, create_session_factory
 from backend.db.models import Case, Delivery, Message
 from backend.db.types import utcnow
 from backend.deliveries.jobs import deliver
-from backend.feedback.store import CaseBatchStore, NewCase
+from backend.feedback.store import NewCase, case_store
 from backend.jobs.context import JobContext
 from backend.jobs.sweep import sweep
 from backend.settings import Settings
@@ -52,7 +52,9 @@ async def make_case(ctx: JobContext, key: str = "k1", age: timedelta = timedelta
         source_key=f"memory:{key}", channel="memory", external_id=key, tracking_code=f"T{key}".ljust(11, "0")[:11],
         commune_code="00070", province_code="01", text="đèn hỏng", search_text="den hong", received_at=received,
     )
-    (stored,) = await CaseBatchStore(ctx.engine).write([item])
+    store = case_store(ctx.engine)
+    (stored,) = await store.write([item])
+    await store.close()
     return stored.case_id
 
 

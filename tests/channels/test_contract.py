@@ -47,7 +47,7 @@ def test_every_registered_channel_has_a_contract_case() -> None:
 
 def test_channel_keeps_the_interface(case: ContractCase) -> None:
     assert isinstance(case.channel, Channel)
-    assert CHANNEL_FACTORIES[case.channel.name]  # registered under its own name
+    assert case.channel.name in CHANNEL_FACTORIES  # registered under its own name
 
 
 def test_every_payload_file_is_in_the_manifest(case: ContractCase) -> None:
