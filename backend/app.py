@@ -119,7 +119,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "intake": Provide(provide_intake, sync_to_thread=False),
             "principal": Provide(provide_principal),
         },
-        exception_handlers=EXCEPTION_HANDLERS,
+        exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         stores=_stores(settings),
         response_cache_config=ResponseCacheConfig(store="response_cache"),
         openapi_config=OpenAPIConfig(title="Tiếng Dân API", version="1", path="/schema"),

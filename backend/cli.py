@@ -71,13 +71,20 @@ def migrate() -> None:
 @click.option("--province", default=None, help="Province code for province_staff.")
 @click.option("--commune", "communes", multiple=True, help="Commune code (repeatable).")
 def create_user(
-    username: str, password: str, role: str, full_name: str, province: str | None, communes: tuple[str, ...]
+    username: str,
+    password: str,
+    role: str,
+    full_name: str,
+    province: str | None,
+    communes: tuple[str, ...],
 ) -> None:
     """Create a staff or volunteer account."""
     from backend.bootstrap import create_user_command
 
     user_id = asyncio.run(
-        create_user_command(_settings(), username, password, role, full_name, province, list(communes))
+        create_user_command(
+            _settings(), username, password, role, full_name, province, list(communes)
+        )
     )
     click.echo(f"created user {username} (id {user_id})")
 

@@ -32,11 +32,20 @@ DEMO_CASES = [
     (HOAN_KIEM, "Đèn đường phố Hàng Gai tắt mấy hôm nay, tối đi lại rất nguy hiểm."),
     (HOAN_KIEM, "Quán karaoke trên phố Hàng Bè hát đến 1 giờ sáng, đề nghị phường kiểm tra."),
     (HOAN_KIEM, "Cho em hỏi làm lại căn cước công dân bị mất thì nộp hồ sơ ở đâu ạ?"),
-    (HOAN_KIEM, "Tài khoản VNeID mức 2 của tôi không đăng nhập được dịch vụ công, báo lỗi liên tục."),
+    (
+        HOAN_KIEM,
+        "Tài khoản VNeID mức 2 của tôi không đăng nhập được dịch vụ công, báo lỗi liên tục.",
+    ),
     (HOAN_KIEM, "Rác tập kết ở góc phố Hàng Mắm không được thu gom 3 ngày nay, bốc mùi hôi."),
     (BA_DINH, "Vỉa hè phố Đội Cấn bị các quán lấn chiếm hết, người đi bộ phải xuống lòng đường."),
-    (BA_DINH, "Kính gửi UBND phường Ba Đình, đề nghị xem xét sửa mặt đường ngõ 34 Vĩnh Phúc bị sụt lún."),
-    (BA_DINH, "Tôi xin cảm ơn cán bộ một cửa phường đã hướng dẫn tận tình thủ tục khai sinh cho con."),
+    (
+        BA_DINH,
+        "Kính gửi UBND phường Ba Đình, đề nghị xem xét sửa mặt đường ngõ 34 Vĩnh Phúc bị sụt lún.",
+    ),
+    (
+        BA_DINH,
+        "Tôi xin cảm ơn cán bộ một cửa phường đã hướng dẫn tận tình thủ tục khai sinh cho con.",
+    ),
     (BA_DINH, "bhyt cua me em het han r, gia han online dc ko a"),
     (BA_DINH, "Nước máy khu tập thể Giảng Võ mấy hôm nay bị đục, có mùi clo rất nặng."),
 ]
@@ -55,16 +64,25 @@ async def load_demo(settings: Settings) -> str:
                 if (await session.exec(select(User).where(User.username == username))).first():
                     continue
                 await service.create_user(
-                    username=username, password=DEMO_PASSWORD, role=role, full_name=name,
-                    province_code=province, commune_codes=commune_codes,
+                    username=username,
+                    password=DEMO_PASSWORD,
+                    role=role,
+                    full_name=name,
+                    province_code=province,
+                    commune_codes=commune_codes,
                 )
                 made += 1
         start = datetime.now(UTC) - timedelta(days=3)
         items = [
             NewCase(
-                source_key=f"demo:{i}", channel="web", external_id=f"demo-{i}",
-                tracking_code=new_tracking_code(), commune_code=code,
-                province_code=communes()[code].province_code, text=text, search_text=fold(text),
+                source_key=f"demo:{i}",
+                channel="web",
+                external_id=f"demo-{i}",
+                tracking_code=new_tracking_code(),
+                commune_code=code,
+                province_code=communes()[code].province_code,
+                text=text,
+                search_text=fold(text),
                 received_at=start + timedelta(hours=5 * i),
             )
             for i, (code, text) in enumerate(DEMO_CASES)

@@ -28,7 +28,9 @@ def perturb(text: str, rng: random.Random) -> str:
         words[i], words[i + 1] = words[i + 1], words[i]
     if rng.random() < 0.3:
         words = [_SHORT.get(w, w) for w in words]
-    text = rng.choice(_GREETINGS) + " ".join(words) + rng.choice(_PLACES).format(n=rng.randint(1, 30))
+    text = (
+        rng.choice(_GREETINGS) + " ".join(words) + rng.choice(_PLACES).format(n=rng.randint(1, 30))
+    )
     return fold(text) if rng.random() < 0.4 else text
 
 
@@ -39,7 +41,14 @@ def synthesise(records: Sequence[CorpusRecord], count: int, seed: int = 7) -> li
     for n in range(count):
         base = rng.choice(records)
         out.append(
-            CorpusRecord(f"synthetic-{n}", perturb(base.text, rng), base.topic, base.kind,
-                         base.urgent, base.style, base.province)
+            CorpusRecord(
+                f"synthetic-{n}",
+                perturb(base.text, rng),
+                base.topic,
+                base.kind,
+                base.urgent,
+                base.style,
+                base.province,
+            )
         )
     return out

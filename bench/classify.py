@@ -71,25 +71,42 @@ def main() -> None:
         big_load = _median_seconds(lambda: Predictor.load(Path(tmp) / "big"), 5)
 
     rows += [
-        ("corpus rows (train+validation / test)",
-         f"{card.split_rows['train'] + card.split_rows['validation']} / {card.split_rows['test']}",
-         ""),
+        (
+            "corpus rows (train+validation / test)",
+            f"{card.split_rows['train'] + card.split_rows['validation']} / {card.split_rows['test']}",
+            "",
+        ),
         ("training time, shipped corpus (incl. split + scoring)", f"{shipped_train:.1f} s", ""),
         ("artifact size, shipped corpus", f"{size:.1f} MB", "≤ 50 MB"),
         ("load time, shipped corpus (median of 5)", f"{load * 1000:.0f} ms", "≤ 1 s"),
-        ("single prediction p50 / p99 (3 tasks, incl. normalization)",
-         f"{_percentile(singles, 0.5):.2f} / {_percentile(singles, 0.99):.2f} ms", "p99 ≤ 3 ms"),
+        (
+            "single prediction p50 / p99 (3 tasks, incl. normalization)",
+            f"{_percentile(singles, 0.5):.2f} / {_percentile(singles, 0.99):.2f} ms",
+            "p99 ≤ 3 ms",
+        ),
         ("batch of 1,000 (median of 10)", f"{1000 / batch_seconds:,.0f} messages/s", "≥ 10,000/s"),
-        (f"training {SYNTHETIC_ROWS:,} synthetic messages: fit (3 tasks)",
-         f"{big_card.training_seconds:.1f} s", "≤ 60 s"),
+        (
+            f"training {SYNTHETIC_ROWS:,} synthetic messages: fit (3 tasks)",
+            f"{big_card.training_seconds:.1f} s",
+            "≤ 60 s",
+        ),
         ("  … incl. near-duplicate split and held-out scoring", f"{big_total:.1f} s", ""),
-        ("artifact size / load time at 50k", f"{big_size:.1f} MB / {big_load * 1000:.0f} ms",
-         "≤ 50 MB / ≤ 1 s"),
+        (
+            "artifact size / load time at 50k",
+            f"{big_size:.1f} MB / {big_load * 1000:.0f} ms",
+            "≤ 50 MB / ≤ 1 s",
+        ),
         ("topic macro-F1, held-out test split", f"{topic.macro_f1:.3f}", "≥ 0.85"),
-        ("topic macro-F1 on the same texts folded (gap)",
-         f"{topic.folded_macro_f1:.3f} ({topic.folded_gap * 100:+.1f} points)", "gap ≤ 3 points"),
-        ("kind / urgency macro-F1, held-out",
-         f"{card.metrics['kind'].macro_f1:.3f} / {card.metrics['urgency'].macro_f1:.3f}", ""),
+        (
+            "topic macro-F1 on the same texts folded (gap)",
+            f"{topic.folded_macro_f1:.3f} ({topic.folded_gap * 100:+.1f} points)",
+            "gap ≤ 3 points",
+        ),
+        (
+            "kind / urgency macro-F1, held-out",
+            f"{card.metrics['kind'].macro_f1:.3f} / {card.metrics['urgency'].macro_f1:.3f}",
+            "",
+        ),
     ]
     print("| measure | value | target |")
     print("|---|---|---|")

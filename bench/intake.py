@@ -46,7 +46,7 @@ def wait_ready(timeout: float = 30.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{PORT}/ready", timeout=1) as response:  # noqa: S310
+            with urllib.request.urlopen(f"http://127.0.0.1:{PORT}/ready", timeout=1) as response:
                 if response.status == 200:
                     return
         except OSError:
@@ -54,7 +54,9 @@ def wait_ready(timeout: float = 30.0) -> None:
     raise SystemExit("server did not become ready")
 
 
-def bench_one(name: str, env: dict[str, str], workers: int, duration: int, connections: int) -> dict[str, object]:
+def bench_one(
+    name: str, env: dict[str, str], workers: int, duration: int, connections: int
+) -> dict[str, object]:
     run([str(BIN / "tiengdan"), "migrate"], env)
     before = count_cases(env["DATABASE_URL"])
     log = open(Path(tempfile.gettempdir()) / f"tiengdan-bench-{workers}.log", "w")  # noqa: SIM115
@@ -68,12 +70,30 @@ def bench_one(name: str, env: dict[str, str], workers: int, duration: int, conne
     try:
         wait_ready()
         # Warm-up (not counted in the figures; its cases are, in the before/after check).
-        run(["wrk", "-t1", "-c16", "-d3s", "-s", str(ROOT / "bench/intake.lua"), f"http://127.0.0.1:{PORT}/api/v1/feedback"])
+        run(
+            [
+                "wrk",
+                "-t1",
+                "-c16",
+                "-d3s",
+                "-s",
+                str(ROOT / "bench/intake.lua"),
+                f"http://127.0.0.1:{PORT}/api/v1/feedback",
+            ]
+        )
         time.sleep(1.0)  # the warm-up's last requests commit before we count
         warm = count_cases(env["DATABASE_URL"])
         out = run(
-            ["wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--latency", "-s", str(ROOT / "bench/intake.lua"),
-             f"http://127.0.0.1:{PORT}/api/v1/feedback"]
+            [
+                "wrk",
+                "-t1",
+                f"-c{connections}",
+                f"-d{duration}s",
+                "--latency",
+                "-s",
+                str(ROOT / "bench/intake.lua"),
+                f"http://127.0.0.1:{PORT}/api/v1/feedback",
+            ]
         )
         time.sleep(1.0)  # let in-flight batches commit before counting
         after = count_cases(env["DATABASE_URL"])
@@ -81,7 +101,10 @@ def bench_one(name: str, env: dict[str, str], workers: int, duration: int, conne
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
         log.close()
-    match = re.search(r"RESULT requests=(\d+) non2xx=(\d+) socket_errors=(\d+) duration_us=(\d+) p50_us=(\d+) p99_us=(\d+)", out)
+    match = re.search(
+        r"RESULT requests=(\d+) non2xx=(\d+) socket_errors=(\d+) duration_us=(\d+) p50_us=(\d+) p99_us=(\d+)",
+        out,
+    )
     if match is None:
         raise SystemExit(f"could not read wrk output:\n{out}")
     requests, non2xx, socket_errors, duration_us, p50, p99 = map(int, match.groups())
@@ -91,9 +114,17 @@ def bench_one(name: str, env: dict[str, str], workers: int, duration: int, conne
     assert stored >= accepted, f"{accepted} accepted but only {stored} stored"
     assert stored - accepted <= connections, f"{stored - accepted} more rows than answered requests"
     return {
-        "store": name, "processes": workers, "connections": connections,
-        "accepted_per_s": accepted / (duration_us / 1e6), "p50_ms": p50 / 1000, "p99_ms": p99 / 1000,
-        "non2xx": non2xx, "socket_errors": socket_errors, "accepted": accepted, "stored": stored, "total_rows": after - before,
+        "store": name,
+        "processes": workers,
+        "connections": connections,
+        "accepted_per_s": accepted / (duration_us / 1e6),
+        "p50_ms": p50 / 1000,
+        "p99_ms": p99 / 1000,
+        "non2xx": non2xx,
+        "socket_errors": socket_errors,
+        "accepted": accepted,
+        "stored": stored,
+        "total_rows": after - before,
     }
 
 
@@ -106,20 +137,45 @@ def main() -> None:
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is needed: apt-get install wrk")
     base = {
-        **os.environ, "TIENGDAN_ENV": "dev", "TIENGDAN_RATE_LIMIT_PER_MINUTE": "0",
-        "TIENGDAN_SWEEP_SECONDS": "0", "TIENGDAN_MODELS_DIR": "/nonexistent-bench-models",
+        **os.environ,
+        "TIENGDAN_ENV": "dev",
+        "TIENGDAN_RATE_LIMIT_PER_MINUTE": "0",
+        "TIENGDAN_SWEEP_SECONDS": "0",
+        "TIENGDAN_MODELS_DIR": "/nonexistent-bench-models",
     }
     results = []
     if args.only in (None, "postgres"):
-        run(["psql", PG_ADMIN, "-qc", "DROP DATABASE IF EXISTS tiengdan_bench", "-c", "CREATE DATABASE tiengdan_bench"])
-        env = {**base, "DATABASE_URL": PG_BENCH, "REDIS_URL": "redis://127.0.0.1:6379/14", "TIENGDAN_IN_PROCESS_WORKER": "false"}
-        results.append(bench_one("PostgreSQL + Redis queue", env, 2, args.duration, args.connections))
+        run(
+            [
+                "psql",
+                PG_ADMIN,
+                "-qc",
+                "DROP DATABASE IF EXISTS tiengdan_bench",
+                "-c",
+                "CREATE DATABASE tiengdan_bench",
+            ]
+        )
+        env = {
+            **base,
+            "DATABASE_URL": PG_BENCH,
+            "REDIS_URL": "redis://127.0.0.1:6379/14",
+            "TIENGDAN_IN_PROCESS_WORKER": "false",
+        }
+        results.append(
+            bench_one("PostgreSQL + Redis queue", env, 2, args.duration, args.connections)
+        )
     if args.only in (None, "sqlite"):
         with tempfile.TemporaryDirectory() as tmp:
-            env = {**base, "DATABASE_URL": f"sqlite:///{tmp}/bench.sqlite3", "TIENGDAN_IN_PROCESS_WORKER": "true"}
+            env = {
+                **base,
+                "DATABASE_URL": f"sqlite:///{tmp}/bench.sqlite3",
+                "TIENGDAN_IN_PROCESS_WORKER": "true",
+            }
             env.pop("REDIS_URL", None)
             results.append(bench_one("SQLite (embedded)", env, 1, args.duration, args.connections))
-    print("| store | server processes | connections | accepted/s | p50 ms | p99 ms | non-2xx | accepted | stored |")
+    print(
+        "| store | server processes | connections | accepted/s | p50 ms | p99 ms | non-2xx | accepted | stored |"
+    )
     print("|---|---|---|---|---|---|---|---|---|")
     for r in results:
         print(

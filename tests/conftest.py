@@ -26,8 +26,17 @@ PG_URL = os.environ.get("DATABASE_URL", "")
 REDIS_URL = os.environ.get("REDIS_URL", "")
 BACKENDS = ["sqlite"] + (["postgres"] if PG_URL.startswith("postgres") else [])
 WORK_TABLES = [
-    "audit_events", "auth_sessions", "deliveries", "case_notes", "messages", "cases",
-    "issue_groups", "contact_identities", "contacts", "user_communes", "users",
+    "audit_events",
+    "auth_sessions",
+    "deliveries",
+    "case_notes",
+    "messages",
+    "cases",
+    "issue_groups",
+    "contact_identities",
+    "contacts",
+    "user_communes",
+    "users",
 ]
 
 
@@ -84,7 +93,9 @@ def backend_name(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-def database_url(backend_name: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+def database_url(
+    backend_name: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> Iterator[str]:
     if backend_name == "sqlite":
         template: Path = request.getfixturevalue("sqlite_template")
         path = tmp_path / "test.sqlite3"

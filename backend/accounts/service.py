@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from datetime import timedelta
 
 from sqlalchemy import delete
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.accounts.passwords import check_policy, hash_password, verify_password
@@ -128,7 +128,7 @@ class AccountService:
 
     async def logout(self, token: str) -> None:
         await self.session.exec(
-            delete(AuthSession).where(AuthSession.token_hash == token_hash(token))
+            delete(AuthSession).where(col(AuthSession.token_hash) == token_hash(token))
         )  # type: ignore[arg-type]
         await self.session.commit()
 

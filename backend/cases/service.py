@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlmodel.sql.expression import SelectOfScalar
 
 from backend.accounts.principal import Principal
 from backend.audit import record
@@ -76,7 +77,7 @@ class CaseService:
         self.session = session
         self.principal = principal
 
-    def _scoped(self):  # type: ignore[no-untyped-def]
+    def _scoped(self) -> SelectOfScalar[Case]:
         return select(Case).where(self.principal.scope(Case.commune_code, Case.province_code))
 
     async def list(self, filters: CaseFilters) -> CasePage:

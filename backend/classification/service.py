@@ -59,7 +59,9 @@ class ModelCaseClassifier:
         predictor = self._predictor or await asyncio.to_thread(self.predictor)
         if predictor is None:
             if not self._warned:
-                log.warning("no model in %s: cases stay pending until one is trained", self._models_dir)
+                log.warning(
+                    "no model in %s: cases stay pending until one is trained", self._models_dir
+                )
                 self._warned = True
             return 0
         async with ctx.engine.connect() as conn:

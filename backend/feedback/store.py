@@ -145,8 +145,11 @@ class PostgresCaseStore:
                 for row in rows:
                     if row["id"] is not None:
                         found[row["source_key"]] = StoredCase(
-                            case_id=row["id"], tracking_code=row["tracking_code"], status=row["status"],
-                            received_at=row["received_at"], created=row["created"],
+                            case_id=row["id"],
+                            tracking_code=row["tracking_code"],
+                            status=row["status"],
+                            received_at=row["received_at"],
+                            created=row["created"],
                         )
                 # No row for a key: it lost a tracking-code collision; draw again.
                 pending = [
@@ -236,8 +239,11 @@ class SqliteCaseStore:
         ).fetchone()
         if row is not None:
             return StoredCase(
-                case_id=row[0], tracking_code=row[1], status=row[2],
-                received_at=datetime.fromisoformat(row[3]).replace(tzinfo=UTC), created=False,
+                case_id=row[0],
+                tracking_code=row[1],
+                status=row[2],
+                received_at=datetime.fromisoformat(row[3]).replace(tzinfo=UTC),
+                created=False,
             )
         at = _sqlite_time(item.received_at)
         contact_id = None
@@ -245,8 +251,14 @@ class SqliteCaseStore:
             contact_id = conn.execute(
                 "INSERT INTO contacts (display_name, phone, email, consent_contact, consent_at, created_at)"
                 " VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
-                (item.contact_name, item.contact_phone, item.contact_email, item.consent,
-                 at if item.consent else None, at),
+                (
+                    item.contact_name,
+                    item.contact_phone,
+                    item.contact_email,
+                    item.consent,
+                    at if item.consent else None,
+                    at,
+                ),
             ).fetchone()[0]
         code = item.tracking_code
         for _ in range(MAX_CODE_DRAWS):
@@ -255,8 +267,19 @@ class SqliteCaseStore:
                 " contact_id, summary, search_text, status, urgent, needs_review, received_at,"
                 " last_inbound_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'new', 0, 0, ?, ?, ?)"
                 " ON CONFLICT (tracking_code) DO NOTHING RETURNING id",
-                (code, item.source_key, item.channel, item.commune_code, item.province_code,
-                 contact_id, item.text[:280], item.search_text, at, at, at),
+                (
+                    code,
+                    item.source_key,
+                    item.channel,
+                    item.commune_code,
+                    item.province_code,
+                    contact_id,
+                    item.text[:280],
+                    item.search_text,
+                    at,
+                    at,
+                    at,
+                ),
             ).fetchone()
             if inserted is not None:
                 break
@@ -266,9 +289,19 @@ class SqliteCaseStore:
         conn.execute(
             "INSERT INTO messages (case_id, direction, channel, external_id, text, public, raw, created_at)"
             " VALUES (?, 'in', ?, ?, ?, 1, ?, ?)",
-            (inserted[0], item.channel, item.external_id, item.text,
-             json.dumps(item.raw, ensure_ascii=False) if item.raw is not None else None, at),
+            (
+                inserted[0],
+                item.channel,
+                item.external_id,
+                item.text,
+                json.dumps(item.raw, ensure_ascii=False) if item.raw is not None else None,
+                at,
+            ),
         )
         return StoredCase(
-            case_id=inserted[0], tracking_code=code, status="new", received_at=item.received_at, created=True
+            case_id=inserted[0],
+            tracking_code=code,
+            status="new",
+            received_at=item.received_at,
+            created=True,
         )

@@ -52,7 +52,7 @@ def build_worker(
     *,
     concurrency: int,
     sweep_cron: str = "* * * * * */15",
-) -> Worker:
+) -> Worker[Any]:
     """A SAQ worker running our job functions, with the sweeper as a cron job."""
 
     async def startup(saq_ctx: dict[str, Any]) -> None:

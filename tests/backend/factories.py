@@ -28,8 +28,11 @@ async def create_user(
     try:
         async with create_session_factory(engine)() as session:
             user = await AccountService(session, settings.auth, settings.rate_limit).create_user(
-                username=username, password=PASSWORD, role=role,
-                province_code=province, commune_codes=communes,
+                username=username,
+                password=PASSWORD,
+                role=role,
+                province_code=province,
+                commune_codes=communes,
             )
             assert user.id is not None
             return user.id
@@ -46,7 +49,9 @@ async def bearer(client: AsyncTestClient[Any], username: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {response.json()['token']}"}
 
 
-async def submit(client: AsyncTestClient[Any], commune: str = HOAN_KIEM, **fields: Any) -> dict[str, Any]:
+async def submit(
+    client: AsyncTestClient[Any], commune: str = HOAN_KIEM, **fields: Any
+) -> dict[str, Any]:
     body = {"text": "Đèn đường ngõ 5 hỏng ba hôm nay.", "commune_code": commune, **fields}
     response = await client.post("/api/v1/feedback", json=body)
     assert response.status_code in (200, 201), response.text

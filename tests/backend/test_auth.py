@@ -56,15 +56,21 @@ async def test_a_bearer_token_is_not_accepted_as_a_cookie(
     assert (await client.get("/api/v1/auth/me")).status_code == 401
 
 
-async def test_wrong_password_then_lockout(client: AsyncTestClient[Any], settings: Settings) -> None:
+async def test_wrong_password_then_lockout(
+    client: AsyncTestClient[Any], settings: Settings
+) -> None:
     await create_user(settings, "hk", Role.COMMUNE_STAFF, communes=(HOAN_KIEM,))
     for _ in range(settings.rate_limit.login_attempts):
-        bad = await client.post("/api/v1/auth/login", json={"username": "hk", "password": "nope-nope-1"})
+        bad = await client.post(
+            "/api/v1/auth/login", json={"username": "hk", "password": "nope-nope-1"}
+        )
         assert bad.status_code == 401
     locked = await client.post("/api/v1/auth/login", json={"username": "hk", "password": PASSWORD})
     assert locked.status_code == 401
     assert "too many" in locked.json()["detail"]
-    unknown = await client.post("/api/v1/auth/login", json={"username": "ghost", "password": PASSWORD})
+    unknown = await client.post(
+        "/api/v1/auth/login", json={"username": "ghost", "password": PASSWORD}
+    )
     assert unknown.status_code == 401
 
 
@@ -82,14 +88,21 @@ async def test_expired_session_is_refused(client: AsyncTestClient[Any], settings
 
 async def test_missing_credentials(client: AsyncTestClient[Any]) -> None:
     assert (await client.get("/api/v1/cases")).status_code == 401
-    assert (await client.get("/api/v1/cases", headers={"Authorization": "Bearer nonsense"})).status_code == 401
+    assert (
+        await client.get("/api/v1/cases", headers={"Authorization": "Bearer nonsense"})
+    ).status_code == 401
     malformed = await client.post("/api/v1/auth/login", json={"username": "x"})
     assert malformed.status_code == 400
 
 
 @pytest.mark.parametrize(
     ("password", "reason"),
-    [("short1", "at least"), ("onlyletterspassword", "mix"), ("1234567890123", "mix"), ("hk-user-2026-x", "username")],
+    [
+        ("short1", "at least"),
+        ("onlyletterspassword", "mix"),
+        ("1234567890123", "mix"),
+        ("hk-user-2026-x", "username"),
+    ],
 )
 async def test_password_policy(settings: Settings, password: str, reason: str) -> None:
     from backend.accounts.passwords import check_policy

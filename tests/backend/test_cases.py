@@ -9,7 +9,14 @@ from litestar.testing import AsyncTestClient
 
 from backend.db.models import Role
 from backend.settings import Settings
-from tests.backend.factories import BA_DINH, HOAN_KIEM, OTHER_PROVINCE_COMMUNE, bearer, create_user, submit
+from tests.backend.factories import (
+    BA_DINH,
+    HOAN_KIEM,
+    OTHER_PROVINCE_COMMUNE,
+    bearer,
+    create_user,
+    submit,
+)
 
 
 @pytest.fixture
@@ -24,13 +31,17 @@ async def staff(client: AsyncTestClient[Any], settings: Settings) -> dict[str, d
     return {name: await bearer(client, name) for name in ("hk", "hk2", "bd", "hn", "admin", "vol")}
 
 
-async def case_ids(client: AsyncTestClient[Any], headers: dict[str, str], **params: Any) -> list[int]:
+async def case_ids(
+    client: AsyncTestClient[Any], headers: dict[str, str], **params: Any
+) -> list[int]:
     response = await client.get("/api/v1/cases", headers=headers, params=params)
     assert response.status_code == 200, response.text
     return [item["id"] for item in response.json()["items"]]
 
 
-async def test_lists_are_scoped(client: AsyncTestClient[Any], staff: dict[str, dict[str, str]]) -> None:
+async def test_lists_are_scoped(
+    client: AsyncTestClient[Any], staff: dict[str, dict[str, str]]
+) -> None:
     await submit(client, HOAN_KIEM, text="Cống Hàng Bạc tắc")
     await submit(client, BA_DINH, text="Vỉa hè Đội Cấn bị lấn chiếm")
     await submit(client, OTHER_PROVINCE_COMMUNE, text="Đường xã hỏng")
@@ -44,7 +55,9 @@ async def test_lists_are_scoped(client: AsyncTestClient[Any], staff: dict[str, d
     assert page.json()["total"] == 1
 
 
-async def test_volunteers_have_no_case_inbox(client: AsyncTestClient[Any], staff: dict[str, dict[str, str]]) -> None:
+async def test_volunteers_have_no_case_inbox(
+    client: AsyncTestClient[Any], staff: dict[str, dict[str, str]]
+) -> None:
     response = await client.get("/api/v1/cases", headers=staff["vol"])
     assert response.status_code == 403
 
@@ -57,8 +70,12 @@ async def test_every_case_endpoint_hides_other_communes(
     outsider = staff["hk"]
     calls = [
         client.get(f"/api/v1/cases/{case_id}", headers=outsider),
-        client.patch(f"/api/v1/cases/{case_id}/assignee", json={"assignee_id": None}, headers=outsider),
-        client.patch(f"/api/v1/cases/{case_id}/status", json={"status": "triaged"}, headers=outsider),
+        client.patch(
+            f"/api/v1/cases/{case_id}/assignee", json={"assignee_id": None}, headers=outsider
+        ),
+        client.patch(
+            f"/api/v1/cases/{case_id}/status", json={"status": "triaged"}, headers=outsider
+        ),
         client.post(f"/api/v1/cases/{case_id}/notes", json={"text": "x"}, headers=outsider),
         client.post(f"/api/v1/cases/{case_id}/replies", json={"text": "x"}, headers=outsider),
     ]
@@ -84,7 +101,9 @@ async def test_filters_and_accent_insensitive_search(
     assert bad.status_code == 400
 
 
-async def test_assign_status_notes(client: AsyncTestClient[Any], settings: Settings, staff: dict[str, dict[str, str]]) -> None:
+async def test_assign_status_notes(
+    client: AsyncTestClient[Any], settings: Settings, staff: dict[str, dict[str, str]]
+) -> None:
     await submit(client, HOAN_KIEM)
     (case_id,) = await case_ids(client, staff["hk"])
     me = (await client.get("/api/v1/auth/me", headers=staff["hk2"])).json()
@@ -99,11 +118,17 @@ async def test_assign_status_notes(client: AsyncTestClient[Any], settings: Setti
         f"/api/v1/cases/{case_id}/assignee", json={"assignee_id": bd_id}, headers=staff["hk"]
     )
     assert out_of_scope.status_code == 422
-    illegal = await client.patch(f"/api/v1/cases/{case_id}/status", json={"status": "reopened"}, headers=staff["hk"])
+    illegal = await client.patch(
+        f"/api/v1/cases/{case_id}/status", json={"status": "reopened"}, headers=staff["hk"]
+    )
     assert illegal.status_code == 422
-    unknown = await client.patch(f"/api/v1/cases/{case_id}/status", json={"status": "lost"}, headers=staff["hk"])
+    unknown = await client.patch(
+        f"/api/v1/cases/{case_id}/status", json={"status": "lost"}, headers=staff["hk"]
+    )
     assert unknown.status_code == 400
-    note = await client.post(f"/api/v1/cases/{case_id}/notes", json={"text": "Đã gọi tổ trưởng"}, headers=staff["hk"])
+    note = await client.post(
+        f"/api/v1/cases/{case_id}/notes", json={"text": "Đã gọi tổ trưởng"}, headers=staff["hk"]
+    )
     assert note.status_code == 201
     detail = (await client.get(f"/api/v1/cases/{case_id}", headers=staff["hk"])).json()
     assert [n["text"] for n in detail["notes"]] == ["Đã gọi tổ trưởng"]
@@ -116,7 +141,9 @@ async def test_reply_reaches_the_citizen_and_not_resolved_reopens(
     receipt = await submit(client, HOAN_KIEM)
     (case_id,) = await case_ids(client, staff["hk"])
     reply = await client.post(
-        f"/api/v1/cases/{case_id}/replies", json={"text": "Phường đã cử người sửa đèn."}, headers=staff["hk"]
+        f"/api/v1/cases/{case_id}/replies",
+        json={"text": "Phường đã cử người sửa đèn."},
+        headers=staff["hk"],
     )
     assert reply.status_code == 201
     await drain()
@@ -125,11 +152,19 @@ async def test_reply_reaches_the_citizen_and_not_resolved_reopens(
     assert [d["state"] for d in detail["deliveries"]] == ["sent"]
     assert detail["messages"][-1]["delivery_state"] == "sent"
     citizen = {"X-Status-Token": receipt["status_token"]}
-    view = (await client.get(f"/api/v1/feedback/{receipt['tracking_code']}", headers=citizen)).json()
+    view = (
+        await client.get(f"/api/v1/feedback/{receipt['tracking_code']}", headers=citizen)
+    ).json()
     assert view["status"] == "answered"
-    assert view["messages"][-1] == {**view["messages"][-1], "direction": "out", "text": "Phường đã cử người sửa đèn."}
+    assert view["messages"][-1] == {
+        **view["messages"][-1],
+        "direction": "out",
+        "text": "Phường đã cử người sửa đèn.",
+    }
     reopened = await client.post(
-        f"/api/v1/feedback/{receipt['tracking_code']}/reopen", json={"reason": "Đèn vẫn tắt"}, headers=citizen
+        f"/api/v1/feedback/{receipt['tracking_code']}/reopen",
+        json={"reason": "Đèn vẫn tắt"},
+        headers=citizen,
     )
     assert reopened.status_code == 200 and reopened.json()["status"] == "reopened"
     assert await case_ids(client, staff["hk"], status="reopened") == [case_id]
@@ -140,6 +175,11 @@ async def test_notes_are_never_shown_to_the_citizen(
 ) -> None:
     receipt = await submit(client, HOAN_KIEM)
     (case_id,) = await case_ids(client, staff["hk"])
-    await client.post(f"/api/v1/cases/{case_id}/notes", json={"text": "nội bộ"}, headers=staff["hk"])
-    view = await client.get(f"/api/v1/feedback/{receipt['tracking_code']}", headers={"X-Status-Token": receipt["status_token"]})
+    await client.post(
+        f"/api/v1/cases/{case_id}/notes", json={"text": "nội bộ"}, headers=staff["hk"]
+    )
+    view = await client.get(
+        f"/api/v1/feedback/{receipt['tracking_code']}",
+        headers={"X-Status-Token": receipt["status_token"]},
+    )
     assert "nội bộ" not in view.text

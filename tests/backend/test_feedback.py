@@ -39,7 +39,8 @@ async def test_submit_returns_tracking_code_and_token_after_commit(
     assert body["status_url"].endswith(f"/track/{body['tracking_code']}#{body['status_token']}")
     assert await count_rows(settings) == (1, 1)
     view = await client.get(
-        f"/api/v1/feedback/{body['tracking_code']}", headers={"X-Status-Token": body["status_token"]}
+        f"/api/v1/feedback/{body['tracking_code']}",
+        headers={"X-Status-Token": body["status_token"]},
     )
     assert view.status_code == 200
     assert view.json()["messages"][0]["text"] == "Cống ngõ 12 Hàng Bạc tắc, nước tràn vào nhà."
@@ -49,7 +50,11 @@ async def test_submit_returns_tracking_code_and_token_after_commit(
 async def test_same_idempotency_key_returns_the_same_case(
     client: AsyncTestClient[Any], settings: Settings
 ) -> None:
-    body = {"text": "Rác không được thu gom", "commune_code": HOAN_KIEM, "idempotency_key": "abc-12345"}
+    body = {
+        "text": "Rác không được thu gom",
+        "commune_code": HOAN_KIEM,
+        "idempotency_key": "abc-12345",
+    }
     first = await client.post("/api/v1/feedback", json=body)
     again = await client.post("/api/v1/feedback", json=body)
     by_header = await client.post(
@@ -67,7 +72,9 @@ async def test_concurrent_duplicates_create_one_case(
     client: AsyncTestClient[Any], settings: Settings
 ) -> None:
     body = {"text": "Đường sụt lún", "commune_code": HOAN_KIEM, "idempotency_key": "same-key-777"}
-    responses = await asyncio.gather(*(client.post("/api/v1/feedback", json=body) for _ in range(8)))
+    responses = await asyncio.gather(
+        *(client.post("/api/v1/feedback", json=body) for _ in range(8))
+    )
     codes = {r.json()["tracking_code"] for r in responses}
     assert len(codes) == 1
     assert sorted(r.status_code for r in responses) == [200] * 7 + [201]
@@ -78,7 +85,12 @@ async def test_many_concurrent_submissions_are_all_committed(
     client: AsyncTestClient[Any], settings: Settings
 ) -> None:
     responses = await asyncio.gather(
-        *(client.post("/api/v1/feedback", json={"text": f"ý kiến số {i}", "commune_code": HOAN_KIEM}) for i in range(60))
+        *(
+            client.post(
+                "/api/v1/feedback", json={"text": f"ý kiến số {i}", "commune_code": HOAN_KIEM}
+            )
+            for i in range(60)
+        )
     )
     assert all(r.status_code == 201 for r in responses)
     assert len({r.json()["tracking_code"] for r in responses}) == 60
@@ -97,7 +109,10 @@ async def test_many_concurrent_submissions_are_all_committed(
         ({"text": "ok", "commune_code": "99999"}, "unknown commune"),
         ({"text": "ok", "commune_code": "abc"}, "commune_code"),
         ({"text": "ok", "commune_code": HOAN_KIEM, "phone": "0912345678"}, "consent"),
-        ({"text": "ok", "commune_code": HOAN_KIEM, "email": "not-an-email", "consent": True}, "email"),
+        (
+            {"text": "ok", "commune_code": HOAN_KIEM, "email": "not-an-email", "consent": True},
+            "email",
+        ),
         ({"text": "ok", "commune_code": HOAN_KIEM, "surprise": 1}, "surprise"),
     ],
 )
@@ -128,7 +143,9 @@ async def test_malformed_json_and_oversized_body_are_refused(
 
 
 async def test_contact_details_with_consent_are_kept(client: AsyncTestClient[Any]) -> None:
-    body = await submit(client, name="Nguyễn Văn An", phone="0912 345 678", email="an@example.vn", consent=True)
+    body = await submit(
+        client, name="Nguyễn Văn An", phone="0912 345 678", email="an@example.vn", consent=True
+    )
     assert body["tracking_code"]
 
 
@@ -138,20 +155,29 @@ async def test_status_needs_the_right_token(client: AsyncTestClient[Any]) -> Non
     for headers in ({}, {"X-Status-Token": "0" * 32}):
         response = await client.get(f"/api/v1/feedback/{code}", headers=headers)
         assert response.status_code == 404
-    unknown = await client.get("/api/v1/feedback/AAAAA-BBBBB", headers={"X-Status-Token": body["status_token"]})
+    unknown = await client.get(
+        "/api/v1/feedback/AAAAA-BBBBB", headers={"X-Status-Token": body["status_token"]}
+    )
     assert unknown.status_code == 404
     by_query = await client.get(f"/api/v1/feedback/{code}", params={"token": body["status_token"]})
     assert by_query.status_code == 200
 
 
-async def test_follow_up_is_added_once_per_key(client: AsyncTestClient[Any], settings: Settings) -> None:
+async def test_follow_up_is_added_once_per_key(
+    client: AsyncTestClient[Any], settings: Settings
+) -> None:
     body = await submit(client)
     headers = {"X-Status-Token": body["status_token"]}
     url = f"/api/v1/feedback/{body['tracking_code']}/messages"
     for _ in range(2):
-        response = await client.post(url, json={"text": "Vẫn chưa sửa", "idempotency_key": "follow-1"}, headers=headers)
+        response = await client.post(
+            url, json={"text": "Vẫn chưa sửa", "idempotency_key": "follow-1"}, headers=headers
+        )
         assert response.status_code == 201
-    assert [m["text"] for m in response.json()["messages"]] == ["Đèn đường ngõ 5 hỏng ba hôm nay.", "Vẫn chưa sửa"]
+    assert [m["text"] for m in response.json()["messages"]] == [
+        "Đèn đường ngõ 5 hỏng ba hôm nay.",
+        "Vẫn chưa sửa",
+    ]
     wrong = await client.post(url, json={"text": "x"}, headers={"X-Status-Token": "nope"})
     assert wrong.status_code == 404
     assert await count_rows(settings) == (1, 2)

@@ -49,8 +49,15 @@ async def ctx(settings: Settings) -> AsyncIterator[JobContext]:
 async def make_case(ctx: JobContext, key: str = "k1", age: timedelta = timedelta(minutes=5)) -> int:
     received = utcnow() - age
     item = NewCase(
-        source_key=f"memory:{key}", channel="memory", external_id=key, tracking_code=f"T{key}".ljust(11, "0")[:11],
-        commune_code="00070", province_code="01", text="đèn hỏng", search_text="den hong", received_at=received,
+        source_key=f"memory:{key}",
+        channel="memory",
+        external_id=key,
+        tracking_code=f"T{key}".ljust(11, "0")[:11],
+        commune_code="00070",
+        province_code="01",
+        text="đèn hỏng",
+        search_text="den hong",
+        received_at=received,
     )
     store = case_store(ctx.engine)
     (stored,) = await store.write([item])
@@ -60,11 +67,19 @@ async def make_case(ctx: JobContext, key: str = "k1", age: timedelta = timedelta
 
 async def make_delivery(ctx: JobContext, case_id: int) -> int:
     async with ctx.sessions() as session:
-        message = Message(case_id=case_id, direction="out", channel="memory", text="Đã sửa", delivery_state="pending")
+        message = Message(
+            case_id=case_id,
+            direction="out",
+            channel="memory",
+            text="Đã sửa",
+            delivery_state="pending",
+        )
         session.add(message)
         await session.flush()
         assert message.id is not None
-        delivery = Delivery(message_id=message.id, case_id=case_id, channel="memory", recipient="citizen-1")
+        delivery = Delivery(
+            message_id=message.id, case_id=case_id, channel="memory", recipient="citizen-1"
+        )
         session.add(delivery)
         await session.commit()
         assert delivery.id is not None
@@ -73,7 +88,11 @@ async def make_delivery(ctx: JobContext, case_id: int) -> int:
 
 async def delivery_row(ctx: JobContext, delivery_id: int) -> Any:
     async with ctx.engine.connect() as conn:
-        return (await conn.execute(select(Delivery.__table__).where(Delivery.__table__.c.id == delivery_id))).one()  # type: ignore[attr-defined]
+        return (
+            await conn.execute(
+                select(Delivery.__table__).where(Delivery.__table__.c.id == delivery_id)
+            )
+        ).one()  # type: ignore[attr-defined]
 
 
 def channel(ctx: JobContext) -> MemoryChannel:
@@ -104,7 +123,10 @@ async def test_retryable_failures_back_off_then_give_up(ctx: JobContext) -> None
         state = await deliver(ctx, delivery_id)
     assert state == "failed"
     row = await delivery_row(ctx, delivery_id)
-    assert row.attempts == ctx.settings.worker.delivery_max_attempts and row.last_error == "scripted failure"
+    assert (
+        row.attempts == ctx.settings.worker.delivery_max_attempts
+        and row.last_error == "scripted failure"
+    )
     assert channel(ctx).sent == []
 
 
@@ -128,7 +150,9 @@ async def test_unknown_channel_is_recorded_not_raised(ctx: JobContext) -> None:
 
 async def test_sweeper_refinds_pending_work_after_a_crash(ctx: JobContext) -> None:
     old_case = await make_case(ctx, "old")
-    await make_case(ctx, "fresh", age=timedelta(0))  # within the grace period: its own wake-up is enough
+    await make_case(
+        ctx, "fresh", age=timedelta(0)
+    )  # within the grace period: its own wake-up is enough
     due = await make_delivery(ctx, old_case)
     crashed = await make_delivery(ctx, old_case)
     async with ctx.engine.begin() as conn:  # a worker died holding this one

@@ -42,6 +42,11 @@ def test_postgres_upgrade_downgrade() -> None:
     import subprocess
 
     base = PG_URL.rsplit("/", 1)[0]
-    subprocess.run(["psql", f"{base}/postgres", "-qc", "DROP DATABASE IF EXISTS tiengdan_migrations"], check=True)
-    subprocess.run(["psql", f"{base}/postgres", "-qc", "CREATE DATABASE tiengdan_migrations"], check=True)
+    subprocess.run(
+        ["psql", f"{base}/postgres", "-qc", "DROP DATABASE IF EXISTS tiengdan_migrations"],
+        check=True,
+    )
+    subprocess.run(
+        ["psql", f"{base}/postgres", "-qc", "CREATE DATABASE tiengdan_migrations"], check=True
+    )
     _round_trip(f"{base.replace('postgresql://', 'postgresql+asyncpg://')}/tiengdan_migrations")

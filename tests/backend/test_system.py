@@ -16,7 +16,9 @@ async def test_health_ready_and_schema(client: AsyncTestClient[Any], backend_nam
     assert (await client.get("/health")).json() == {"status": "ok", "checks": {}}
     ready = await client.get("/ready")
     assert ready.status_code == 200
-    expected = {"database": "ok", "redis": "ok"} if backend_name == "postgres" else {"database": "ok"}
+    expected = (
+        {"database": "ok", "redis": "ok"} if backend_name == "postgres" else {"database": "ok"}
+    )
     assert ready.json()["checks"] == expected
     schema = await client.get("/schema/openapi.json")
     assert schema.status_code == 200
@@ -57,7 +59,9 @@ def test_settings_refuse_placeholder_secrets_in_production() -> None:
         load_settings({"TIENGDAN_PORT": "eighty"})
     with pytest.raises(SettingsError, match="TIENGDAN_ENV"):
         load_settings({"TIENGDAN_ENV": "staging"})
-    prod = load_settings({"TIENGDAN_ENV": "prod", "TIENGDAN_SECRET_KEY": "k" * 40, "DATABASE_URL": "postgres://db/x"})
+    prod = load_settings(
+        {"TIENGDAN_ENV": "prod", "TIENGDAN_SECRET_KEY": "k" * 40, "DATABASE_URL": "postgres://db/x"}
+    )
     assert prod.database.url == "postgresql+asyncpg://db/x"
     assert prod.auth.cookie_secure is True
     assert prod.worker.in_process is True  # no Redis configured: jobs stay in-process

@@ -12,6 +12,7 @@ and a mailto:/https: sub. It then decrypts the body with the subscriber's privat
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import re
@@ -76,6 +77,7 @@ class FakePushService:
         self.refused: list[tuple[int, str]] = []  # (status, reason) of every refusal
         self.scripts: dict[str, list[Scripted]] = {}
         self.port = 0
+        self._stopping = asyncio.Event()
 
     @property
     def origin(self) -> str:
@@ -111,6 +113,7 @@ class FakePushService:
         try:
             yield self
         finally:
+            self._stopping.set()
             await runner.cleanup()
 
     def _now(self) -> float:
@@ -150,7 +153,9 @@ class FakePushService:
         scripted = self.scripts.get(subscriber.id)
         if scripted:
             answer = scripted.pop(0)
-            await asyncio.sleep(answer.delay)
+            if answer.delay:  # a slow service; stopping the fake cuts the wait short
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._stopping.wait(), answer.delay)
             return web.Response(status=answer.status, headers=answer.headers, text="scripted")
         location = f"{self.origin}/message/{len(self.received)}"
         return web.Response(status=201, headers={"Location": location})
