@@ -14,6 +14,7 @@ from litestar.di import Provide
 from litestar.logging.config import LoggingConfig
 from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.openapi import OpenAPIConfig
+from litestar.static_files import create_static_files_router
 from litestar.stores.memory import MemoryStore
 from litestar.stores.registry import StoreRegistry
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -28,9 +29,11 @@ from backend.feedback.service import IntakeService
 from backend.feedback.store import case_store
 from backend.jobs.inprocess import InProcessQueue
 from backend.resources import AppResources, build_committer, build_job_context
-from backend.settings import Settings, load_settings
+from backend.settings import PROJECT_ROOT, Settings, load_settings
 from backend.system.controllers import SystemController
 from backend.worker import JOBS
+
+PWA_DIR = PROJECT_ROOT / "pwa"
 
 
 def _stores(settings: Settings) -> StoreRegistry:
@@ -111,7 +114,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
         return IntakeService(state.resources.committer, settings.auth.secret_key, settings.base_url)
 
     app = Litestar(
-        route_handlers=[SystemController, public, CaseController],
+        route_handlers=[
+            SystemController,
+            public,
+            CaseController,
+            create_static_files_router(path="/", directories=[PWA_DIR], html_mode=True, name="pwa"),
+        ],
         dependencies={
             "settings": Provide(provide_settings, sync_to_thread=False, use_cache=True),
             "resources": Provide(provide_resources, sync_to_thread=False),
