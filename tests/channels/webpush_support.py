@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 import aiohttp
 
 from channels.webpush import VapidKeys, VapidSigner, WebPushSender
 from tests.channels.fakes.clock import FakeClock
 
+PAYLOADS = Path(__file__).parent / "payloads" / "webpush"
 KEYS = VapidKeys.generate()
 SUBJECT = "mailto:ops@tiengdan.example.vn"
 LOOPBACK = ("127.0.0.1",)  # the only host a test subscription may point at

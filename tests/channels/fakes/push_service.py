@@ -78,6 +78,10 @@ class FakePushService:
         self.scripts: dict[str, list[Scripted]] = {}
         self.port = 0
         self._stopping = asyncio.Event()
+        self.gate = asyncio.Event()  # answers wait until it is set (tests hold it to count)
+        self.gate.set()
+        self.in_flight = 0
+        self.max_in_flight = 0
 
     @property
     def origin(self) -> str:
@@ -114,6 +118,7 @@ class FakePushService:
             yield self
         finally:
             self._stopping.set()
+            self.gate.set()
             await runner.cleanup()
 
     def _now(self) -> float:
@@ -150,6 +155,15 @@ class FakePushService:
             return self._refuse(400, f"cannot decrypt: {exc}")
         headers = {k.lower(): v for k, v in request.headers.items()}
         self.received.append(Received(subscriber.id, plaintext, headers, claims, token))
+        self.in_flight += 1
+        self.max_in_flight = max(self.max_in_flight, self.in_flight)
+        try:
+            await self.gate.wait()
+            return await self._answer(subscriber)
+        finally:
+            self.in_flight -= 1
+
+    async def _answer(self, subscriber: Subscriber) -> web.Response:
         scripted = self.scripts.get(subscriber.id)
         if scripted:
             answer = scripted.pop(0)
