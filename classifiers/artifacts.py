@@ -28,6 +28,7 @@ TRUSTED_TYPES: Final = (
     "classifiers.pipelines.normalize_texts",
     "sklearn.calibration._CalibratedClassifier",
     "sklearn.calibration._SigmoidCalibration",
+    "sklearn.frozen._frozen.FrozenEstimator",
 )
 
 

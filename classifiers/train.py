@@ -1,4 +1,4 @@
-"""Training: fit one pipeline per task on train+validation, score the held-out test split, save."""
+"""Training: fit one pipeline per task on train, calibrate on validation, score on test, save."""
 
 from __future__ import annotations
 
@@ -12,12 +12,18 @@ from sklearn.pipeline import Pipeline
 
 from classifiers.artifacts import save_model
 from classifiers.card import ModelCard, TaskMetrics, library_versions, new_version
-from classifiers.corpus import CorpusRecord, LabeledText
+from classifiers.corpus import CorpusRecord, LabeledText, SplitName
 from classifiers.errors import DataFormatError
 from classifiers.evaluate import task_metrics
 from classifiers.labels import URGENCY_TASK
 from classifiers.normalize import fold
-from classifiers.pipelines import CALIBRATION_FOLDS, build_classifier, build_features
+from classifiers.pipelines import (
+    CALIBRATION_FOLDS,
+    build_features,
+    build_svm,
+    calibrate_by_cross_validation,
+    calibrate_on_held_out,
+)
 from classifiers.training_data import TaskTable, corpus_table, labeled_table
 
 # Tasks whose rare labels matter most: an urgent message missed is worse than a false alarm.
@@ -41,20 +47,17 @@ def _train_and_save(table: TaskTable, source: str, out_dir: Path) -> ModelCard:
 
 
 def train_table(table: TaskTable, source: str) -> tuple[dict[str, Pipeline], ModelCard]:
-    """Fit on train+validation, score on test; returns the pipelines and their card."""
-    fit_rows = table.rows("train", "validation")
-    test_rows = table.rows("test")
+    """Fit on train (calibrating on validation), score on test; returns pipelines and card."""
     started = time.perf_counter()
     pipelines = fit_pipelines(
-        [table.texts[i] for i in fit_rows],
-        {task: [labels[i] for i in fit_rows] for task, labels in table.targets.items()},
+        _texts(table, "train"),
+        _targets(table, "train"),
+        _texts(table, "validation"),
+        _targets(table, "validation"),
     )
     seconds = time.perf_counter() - started
     metrics = score_pipelines(
-        pipelines,
-        [table.texts[i] for i in test_rows],
-        {task: [labels[i] for i in test_rows] for task, labels in table.targets.items()},
-        table.label_sets,
+        pipelines, _texts(table, "test"), _targets(table, "test"), table.label_sets
     )
     created = datetime.now(UTC)
     card = ModelCard(
@@ -71,24 +74,57 @@ def train_table(table: TaskTable, source: str) -> tuple[dict[str, Pipeline], Mod
     return pipelines, card
 
 
-def fit_pipelines(texts: Sequence[str], targets: dict[str, list[str]]) -> dict[str, Pipeline]:
+def _texts(table: TaskTable, split: SplitName) -> list[str]:
+    return [table.texts[i] for i in table.rows(split)]
+
+
+def _targets(table: TaskTable, split: SplitName) -> dict[str, list[str]]:
+    rows = table.rows(split)
+    return {task: [labels[i] for i in rows] for task, labels in table.targets.items()}
+
+
+def fit_pipelines(
+    texts: Sequence[str],
+    targets: dict[str, list[str]],
+    held_out_texts: Sequence[str] = (),
+    held_out_targets: dict[str, list[str]] | None = None,
+) -> dict[str, Pipeline]:
     """One fitted pipeline per task, sharing one feature pipeline fitted once.
 
-    Every text is also learnt in its diacritic-free form, as citizens often type it.
+    Every text is also learnt in its diacritic-free form, as citizens often type it. A task
+    whose held-out rows (validation split) hold every label is calibrated on them (one SVM
+    fit); otherwise by cross-validation (CALIBRATION_FOLDS + 1 fits).
     """
-    for task, labels in targets.items():
-        _check_trainable(task, labels)
-    augmented = list(texts)
-    copies = [i for i, text in enumerate(texts) if fold(text) != text]
-    augmented += [fold(texts[i]) for i in copies]
     features = build_features()
+    augmented, copies = _with_folded(texts)
     matrix = features.fit_transform(augmented)
+    held_out, held_out_copies = _with_folded(held_out_texts)
+    held_out_matrix = features.transform(held_out) if held_out else None
     pipelines: dict[str, Pipeline] = {}
     for task, labels in targets.items():
-        classifier = build_classifier(balanced=task in _BALANCED_TASKS)
-        classifier.fit(matrix, list(labels) + [labels[i] for i in copies])
+        _check_trainable(task, labels)
+        y = list(labels) + [labels[i] for i in copies]
+        balanced = task in _BALANCED_TASKS
+        held_labels = list((held_out_targets or {}).get(task, []))
+        held_labels += [held_labels[i] for i in held_out_copies]
+        if held_out_matrix is not None and _covers(Counter(held_labels), set(labels)):
+            svm = build_svm(balanced=balanced).fit(matrix, y)
+            classifier = calibrate_on_held_out(svm).fit(held_out_matrix, held_labels)
+        else:
+            classifier = calibrate_by_cross_validation(balanced=balanced).fit(matrix, y)
         pipelines[task] = Pipeline([*features.steps, ("classifier", classifier)])
     return pipelines
+
+
+def _covers(counts: Counter[str], labels: set[str]) -> bool:
+    """Whether every label has enough held-out rows for calibration."""
+    return all(counts[label] >= CALIBRATION_FOLDS for label in labels)
+
+
+def _with_folded(texts: Sequence[str]) -> tuple[list[str], list[int]]:
+    """The texts followed by the folded copies of those that have diacritics, and their indices."""
+    copies = [i for i, text in enumerate(texts) if fold(text) != text]
+    return [*texts, *(fold(texts[i]) for i in copies)], copies
 
 
 def score_pipelines(
