@@ -38,6 +38,8 @@ def result_for_error(
         return DeliveryResult(status=DeliveryStatus.RETRYABLE, detail=detail)
     if code == 200:  # [I] permissions error: pages_messaging not granted or not reviewed
         raise ChannelMisconfigured(f"{detail}; the app lacks a Messenger permission")
+    if code == 100 and "appsecret_proof" in message:  # the configured app secret is wrong
+        raise ChannelMisconfigured(f"{detail}; check the app secret")
     if code == 100:  # invalid parameter: our bug, retrying cannot help
         return DeliveryResult(status=DeliveryStatus.GONE, detail=detail)
     return DeliveryResult(status=DeliveryStatus.RETRYABLE, detail=detail)
