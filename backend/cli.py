@@ -89,6 +89,16 @@ def create_user(
     click.echo(f"created user {username} (id {user_id})")
 
 
+def _attach_classifier_commands() -> None:
+    from classifiers.cli import COMMANDS
+
+    for command in COMMANDS:
+        main.add_command(command)
+
+
+_attach_classifier_commands()
+
+
 @main.command("demo-data")
 def demo_data() -> None:
     """Load demo accounts and cases (idempotent)."""

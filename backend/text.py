@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import secrets
-import unicodedata
+
+from classifiers.normalize import fold as fold_diacritics
 
 # Crockford-style alphabet: no I, L, O, U, so codes survive being read aloud or handwritten.
 _CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -11,8 +12,7 @@ _CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
 def fold(text: str) -> str:
     """Lowercase and strip Vietnamese diacritics (đ → d) for accent-insensitive matching."""
-    decomposed = unicodedata.normalize("NFD", text.lower().replace("đ", "d"))
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return fold_diacritics(text).lower()
 
 
 def new_tracking_code() -> str:

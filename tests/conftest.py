@@ -32,6 +32,7 @@ WORK_TABLES = [
     "case_notes",
     "messages",
     "cases",
+    "case_corrections",
     "issue_groups",
     "contact_identities",
     "contacts",
@@ -126,3 +127,26 @@ def drain(client: AsyncTestClient[Any]) -> Callable[[], Any]:
         await client.app.state.resources.queue.drain()
 
     return run
+
+
+@pytest.fixture(scope="session")
+def models_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The shipped corpus trained once per test session (a few seconds)."""
+    from classifiers.corpus import SHIPPED_CORPUS, load_corpus
+    from classifiers.train import train_models
+
+    root = tmp_path_factory.mktemp("models")
+    train_models(load_corpus(SHIPPED_CORPUS), root / "current")
+    return root
+
+
+@pytest.fixture
+async def classifying_client(
+    database_url: str, backend_name: str, models_dir: Path
+) -> AsyncIterator[AsyncTestClient[Any]]:
+    """An app whose in-process worker classifies and groups with a real trained model."""
+    settings = make_settings(
+        database_url, REDIS_URL if backend_name == "postgres" else None, models_dir=str(models_dir)
+    )
+    async with AsyncTestClient(create_app(settings)) as test_client:
+        yield test_client

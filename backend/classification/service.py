@@ -1,32 +1,27 @@
-"""The classification hook: every new case gets topic, kind, urgency and confidence by a job."""
+"""The classification hook: every new case gets topic, kind, urgency and a group by a job."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
+import msgspec
 from sqlalchemy import select, update
 
 from backend.db.models import Case, Direction, Message
 from backend.db.types import utcnow
+from backend.groups.assign import CaseToGroup, GroupAssigner
 from backend.jobs.context import JobContext
 
 log = logging.getLogger(__name__)
 CASES = Case.__table__  # type: ignore[attr-defined]
 MESSAGES = Message.__table__  # type: ignore[attr-defined]
-
-
-class PredictionLike(Protocol):
-    topic: str
-    topic_confidence: float
-    kind: str
-    kind_confidence: float
-    urgent: bool
-    urgency_confidence: float
-    model_version: str
+# Kinds that follow statutory procedures (Law on Complaints, Law on Denunciations): flagged.
+STATUTORY_KINDS = frozenset({"complaint", "denunciation"})
 
 
 class PredictorLike(Protocol):
@@ -35,27 +30,42 @@ class PredictorLike(Protocol):
     def predict(self, texts: Sequence[str]) -> Sequence[Any]: ...
 
 
-class ModelCaseClassifier:
-    """Classifies pending cases with the active model; the model is loaded once per process."""
+class PendingCase(msgspec.Struct, frozen=True):
+    id: int
+    commune_code: str
+    province_code: str
+    received_at: datetime
+    text: str
 
-    def __init__(self, models_dir: Path, review_threshold: float = 0.5) -> None:
+
+class ModelCaseClassifier:
+    """Classifies and groups pending cases with the active model (loaded once per process)."""
+
+    def __init__(
+        self,
+        models_dir: Path,
+        review_threshold: float = 0.5,
+        assigner: GroupAssigner | None = None,
+    ) -> None:
         self._models_dir = models_dir
         self._threshold = review_threshold
+        self._assigner = assigner or GroupAssigner()
         self._predictor: PredictorLike | None = None
         self._warned = False
 
     def predictor(self) -> PredictorLike | None:
-        if self._predictor is None and (self._models_dir / "current").exists():
+        if self._predictor is None and (self._models_dir / "current" / "card.json").exists():
             from classifiers.predictor import Predictor
 
             self._predictor = Predictor.load(self._models_dir / "current")
         return self._predictor
 
     def reload(self) -> None:
+        """Forget the loaded model; the next job loads the newly activated one."""
         self._predictor = None
 
     async def classify(self, ctx: JobContext, case_ids: list[int]) -> int:
-        """Classify those of `case_ids` still unclassified; returns how many were classified."""
+        """Classify and group those of `case_ids` still unclassified; returns how many."""
         predictor = self._predictor or await asyncio.to_thread(self.predictor)
         if predictor is None:
             if not self._warned:
@@ -65,44 +75,62 @@ class ModelCaseClassifier:
                 self._warned = True
             return 0
         async with ctx.engine.connect() as conn:
-            texts = await _first_texts(conn, case_ids)
-        if not texts:
+            pending = await _pending(conn, case_ids)
+        if not pending:
             return 0
-        ids = list(texts)
-        predictions = await asyncio.to_thread(predictor.predict, [texts[i] for i in ids])
+        predictions = await asyncio.to_thread(predictor.predict, [case.text for case in pending])
         now = utcnow()
         async with ctx.engine.begin() as conn:
-            for case_id, p in zip(ids, predictions, strict=True):
+            for case, p in zip(pending, predictions, strict=True):
                 await conn.execute(
                     update(CASES)
-                    .where(CASES.c.id == case_id, CASES.c.classified_at.is_(None))
+                    .where(CASES.c.id == case.id, CASES.c.classified_at.is_(None))
                     .values(
                         topic=p.topic,
                         topic_confidence=p.topic_confidence,
                         topic_source="model",
                         kind=p.kind,
                         urgent=p.urgent,
-                        needs_review=p.topic_confidence < self._threshold,
+                        needs_review=p.topic_confidence < self._threshold
+                        or p.kind in STATUTORY_KINDS,
                         model_version=p.model_version,
                         classified_at=now,
                     )
                 )
-        return len(ids)
+            await self._assigner.assign(
+                conn,
+                [
+                    CaseToGroup(
+                        case_id=case.id,
+                        topic=p.topic,
+                        commune_code=case.commune_code,
+                        province_code=case.province_code,
+                        received_at=case.received_at,
+                        text=case.text,
+                    )
+                    for case, p in zip(pending, predictions, strict=True)
+                ],
+            )
+        urgent = [case.id for case, p in zip(pending, predictions, strict=True) if p.urgent]
+        if urgent:  # Web Push to the scoped staff comes with the PWA; the inbox filters urgent=true
+            log.warning("urgent cases to notify: %s", urgent)
+        return len(pending)
 
 
-async def _first_texts(conn: Any, case_ids: list[int]) -> dict[int, str]:
-    """The first inbound message of each still-unclassified case."""
-    query = (
+async def _pending(conn: Any, case_ids: list[int]) -> list[PendingCase]:
+    """Still-unclassified cases with the text of their first inbound message."""
+    first_messages = (
         select(MESSAGES.c.case_id, MESSAGES.c.text)
-        .join(CASES, CASES.c.id == MESSAGES.c.case_id)
-        .where(
-            MESSAGES.c.case_id.in_(case_ids),
-            MESSAGES.c.direction == Direction.INBOUND.value,
-            CASES.c.classified_at.is_(None),
-        )
+        .where(MESSAGES.c.case_id.in_(case_ids), MESSAGES.c.direction == Direction.INBOUND.value)
         .order_by(MESSAGES.c.case_id, MESSAGES.c.id)
     )
     texts: dict[int, str] = {}
-    for row in (await conn.execute(query)).all():
+    for row in (await conn.execute(first_messages)).all():
         texts.setdefault(row.case_id, row.text)
-    return texts
+    cases = select(
+        CASES.c.id, CASES.c.commune_code, CASES.c.province_code, CASES.c.received_at
+    ).where(CASES.c.id.in_(list(texts)), CASES.c.classified_at.is_(None))
+    return [
+        PendingCase(r.id, r.commune_code, r.province_code, r.received_at, texts[r.id])
+        for r in (await conn.execute(cases)).all()
+    ]

@@ -1,7 +1,15 @@
 """Every table, imported once so the metadata is complete (Alembic, tests)."""
 
 from backend.db.models.accounts import AuditEvent, AuthSession, Role, User, UserCommune
-from backend.db.models.cases import Case, CaseNote, CaseStatus, Direction, IssueGroup, Message
+from backend.db.models.cases import (
+    Case,
+    CaseCorrection,
+    CaseNote,
+    CaseStatus,
+    Direction,
+    IssueGroup,
+    Message,
+)
 from backend.db.models.contacts import Contact, ContactIdentity
 from backend.db.models.deliveries import Delivery, DeliveryState
 from backend.db.models.geo import Commune, Province
@@ -10,6 +18,7 @@ __all__ = [
     "AuditEvent",
     "AuthSession",
     "Case",
+    "CaseCorrection",
     "CaseNote",
     "CaseStatus",
     "Commune",

@@ -103,6 +103,7 @@ class IssueGroup(SQLModel, table=True):
     """Cases from different citizens about the same local problem."""
 
     __tablename__ = "issue_groups"
+    __table_args__ = (sa.Index("ix_issue_groups_open", "status", "topic", "last_seen"),)
 
     id: int | None = Field(default=None, primary_key=True)
     topic: str = Field(max_length=40, index=True)
@@ -114,3 +115,17 @@ class IssueGroup(SQLModel, table=True):
     size: int = 0
     first_seen: datetime = Field(default_factory=utcnow, sa_column=utc_column(nullable=False))
     last_seen: datetime = Field(default_factory=utcnow, sa_column=utc_column(nullable=False))
+
+
+class CaseCorrection(SQLModel, table=True):
+    """A staff correction of the model's topic, kind or urgency: training data for the next model."""
+
+    __tablename__ = "case_corrections"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="cases.id", index=True)
+    user_id: int = Field(foreign_key="users.id")
+    field: str = Field(max_length=10)  # topic | kind | urgent
+    old_value: str | None = None
+    new_value: str
+    at: datetime = Field(default_factory=utcnow, sa_column=utc_column(nullable=False, index=True))
