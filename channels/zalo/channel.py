@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import httpx
 import msgspec
@@ -122,5 +122,5 @@ class ZaloChannel:
             external_id="zalo-registration-probe",
             sender_id="",
             received_at=self._clock(),
-            raw=dict[str, Any](),
+            raw={},
         )

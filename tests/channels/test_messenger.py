@@ -79,6 +79,13 @@ def test_the_signature_is_over_the_escaped_bytes_as_received(
         messenger.parse(fake_meta.sign(body), reencoded)
 
 
+@pytest.mark.parametrize("value", ["sha1=" + "0" * 40, "sha256=" + "z" * 64, "mac=" + "0" * 64])
+def test_a_malformed_signature_header_is_refused(messenger: MessengerChannel, value: str) -> None:
+    body = payload("messenger", "message_text.json")
+    with pytest.raises(SignatureInvalid, match="sha256="):
+        messenger.parse({"X-Hub-Signature-256": value}, body)
+
+
 def test_only_the_legacy_sha1_header_is_not_enough(messenger: MessengerChannel) -> None:
     body = payload("messenger", "message_text.json")
     with pytest.raises(SignatureInvalid, match="X-Hub-Signature-256"):
@@ -350,6 +357,14 @@ async def test_a_long_reply_is_cut_to_2000_characters(
     )
     assert result.status is DeliveryStatus.OK  # the fake refuses anything over 2000
     assert len(fake_meta.sent[0]["text"]) <= 2000
+
+
+async def test_an_empty_recipient_is_gone_without_a_call(
+    messenger: MessengerChannel, fake_meta: FakeMetaGraph
+) -> None:
+    result = await messenger.send(message("messenger", " "))
+    assert result.status is DeliveryStatus.GONE
+    assert fake_meta.requests == []
 
 
 def test_the_window_is_24_hours(clock: FakeClock) -> None:

@@ -196,3 +196,22 @@ def test_the_window_is_seven_days_and_free_for_48_hours(clock: FakeClock) -> Non
     assert not zalo_window_open(now - timedelta(days=7), now)
     assert zalo_window_free(now - timedelta(hours=47, minutes=59), now)
     assert not zalo_window_free(now - timedelta(hours=48), now)
+
+
+async def test_the_profile_survives_a_rejected_token_and_an_outage(
+    fake_zalo: FakeZalo, zalo_store: InMemoryZaloTokenStore, clock: FakeClock
+) -> None:
+    outage = {"on": False}
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        if outage["on"]:
+            raise httpx.ConnectError("openapi.zalo.me unreachable")
+        return await fake_zalo.handle(request)
+
+    async with httpx.AsyncClient(transport=httpx.MockTransport(handler)) as client:
+        zalo = ZaloChannel(fake_zalo.config(), client, zalo_store, clock=clock)
+        fake_zalo.access_token = "revoked-by-zalo"
+        profile = await zalo.fetch_profile(CITIZEN)
+        assert profile is not None and fake_zalo.refreshes == 1
+        outage["on"] = True
+        assert await zalo.fetch_profile(CITIZEN) is None

@@ -199,3 +199,35 @@ def test_the_consent_url_carries_app_redirect_challenge_and_state(fake_zalo: Fak
         "code_challenge": ["chal"],
         "state": ["st4te"],
     }
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        httpx.Response(200, json={"error": -32, "error_name": "rate_limit"}),
+        httpx.Response(500, json={"error": -5000, "error_name": "server"}),
+        httpx.Response(503, text="busy"),
+        httpx.Response(200, text="<html>maintenance</html>"),
+        httpx.Response(200, json={"access_token": "a", "expires_in": "90000"}),
+        httpx.Response(200, json={"access_token": "a", "refresh_token": "b", "expires_in": "soon"}),
+        httpx.Response(302, json={"note": "no error field"}),
+    ],
+)
+async def test_a_busy_or_unreadable_token_endpoint_defers_the_send(
+    fake_zalo: FakeZalo,
+    zalo_store: InMemoryZaloTokenStore,
+    clock: FakeClock,
+    answer: httpx.Response,
+) -> None:
+    async def token_endpoint(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/v4/oa/access_token":
+            return answer
+        return await fake_zalo.handle(request)
+
+    before = await zalo_store.get()
+    async with httpx.AsyncClient(transport=httpx.MockTransport(token_endpoint)) as client:
+        channel = ZaloChannel(fake_zalo.config(), client, zalo_store, clock=clock)
+        clock.advance(hours=26)
+        result = await channel.send(message("zalo", CITIZEN))
+    assert result.status is DeliveryStatus.RETRYABLE
+    assert await zalo_store.get() == before

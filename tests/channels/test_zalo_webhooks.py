@@ -134,6 +134,7 @@ def test_the_unsigned_registration_probe_is_acknowledged_and_ignored(
         ({"message": {"text": "no id"}}, "msg_id"),
         ({"sender": None}, "sender"),
         ({"event_name": 7}, "event_name"),
+        ({"event_name": "user_received_message", "message": None}, "no message"),
     ],
 )
 def test_signed_but_malformed_events_are_refused(
@@ -145,11 +146,14 @@ def test_signed_but_malformed_events_are_refused(
         zalo.parse(fake_zalo.sign(body), body)
 
 
-def test_a_location_outside_the_globe_is_refused(zalo: ZaloChannel, fake_zalo: FakeZalo) -> None:
+@pytest.mark.parametrize("latitude", ["190.5", "north"])
+def test_a_location_outside_the_globe_or_not_a_number_is_refused(
+    zalo: ZaloChannel, fake_zalo: FakeZalo, latitude: str
+) -> None:
     event = payload_json("zalo", "user_send_location.json")
-    event["message"]["attachments"][0]["payload"]["coordinates"]["latitude"] = "190.5"
+    event["message"]["attachments"][0]["payload"]["coordinates"]["latitude"] = latitude
     body = json.dumps(event).encode()
-    with pytest.raises(PayloadInvalid, match="out of range"):
+    with pytest.raises(PayloadInvalid, match="zalo location"):
         zalo.parse(fake_zalo.sign(body), body)
 
 
