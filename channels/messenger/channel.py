@@ -66,7 +66,7 @@ class MessengerChannel:
                 if str(entry.id) != self.config.page_id:
                     events.append(self._other_page(entry, index, item))
                 else:
-                    events.append(to_inbound(item, entry.time, self.config.page_id))
+                    events.append(to_inbound(item, entry.time, self.config.page_id, self._clock()))
         return events
 
     async def send(self, message: OutboundMessage) -> DeliveryResult:

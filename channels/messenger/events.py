@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import msgspec
@@ -74,15 +75,16 @@ class Messaging(msgspec.Struct, kw_only=True):
     postback: Postback | None = None
 
 
-def to_inbound(item: dict[str, Any], entry_time: int, page_id: str) -> InboundEvent:
-    """Map one messaging item; raise PayloadInvalid if it is malformed."""
+def to_inbound(item: dict[str, Any], entry_time: int, page_id: str, now: datetime) -> InboundEvent:
+    """Map one messaging item (`now` only when Meta gave no time); raise PayloadInvalid."""
     try:
         messaging = msgspec.convert(item, Messaging)
     except msgspec.ValidationError as exc:
         raise PayloadInvalid(f"messenger event: {exc}") from exc
     sender, recipient = str(messaging.sender.id), str(messaging.recipient.id)
     at = messaging.timestamp or entry_time
-    base: dict[str, Any] = {"channel": CHANNEL, "received_at": ms_to_datetime(at), "raw": item}
+    received_at = ms_to_datetime(at) if at else now
+    base: dict[str, Any] = {"channel": CHANNEL, "received_at": received_at, "raw": item}
     message = messaging.message
     if message is not None and message.is_echo:
         # An echo of what the Page sent (§2.3): the citizen is the recipient.

@@ -185,6 +185,15 @@ def test_a_delivery_without_mids_or_timestamp_still_has_a_watermark(
     assert event.received_at == datetime(2026, 3, 2, 8, 0, 0, 500000, tzinfo=UTC)  # entry.time
 
 
+def test_an_item_without_any_time_is_stamped_on_arrival(
+    messenger: MessengerChannel, fake_meta: FakeMetaGraph, clock: FakeClock
+) -> None:
+    item = {"sender": {"id": PSID}, "recipient": {"id": PAGE_ID}, "read": {"watermark": 1}}
+    body = fake_meta.notification({"id": PAGE_ID, "messaging": [item]})
+    [event] = messenger.parse(fake_meta.sign(body), body)
+    assert event.received_at == clock()
+
+
 def test_a_read_marks_everything_before_its_watermark(
     messenger: MessengerChannel, fake_meta: FakeMetaGraph
 ) -> None:
