@@ -22,6 +22,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from backend.accounts.auth import provide_principal
 from backend.accounts.controllers import AuthController
 from backend.cases.controllers import CaseController
+from backend.classification.controllers import ModelController
 from backend.communes.controllers import CommuneController
 from backend.errors import EXCEPTION_HANDLERS
 from backend.feedback.controllers import FeedbackController
@@ -118,6 +119,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             SystemController,
             public,
             CaseController,
+            ModelController,
             create_static_files_router(path="/", directories=[PWA_DIR], html_mode=True, name="pwa"),
         ],
         dependencies={

@@ -99,6 +99,25 @@ def _attach_classifier_commands() -> None:
 _attach_classifier_commands()
 
 
+@main.command()
+def retrain() -> None:
+    """Train on the corpus plus staff corrections; activate the model only if it is not worse."""
+    from backend.classification.retrain import retrain as run_retrain
+    from backend.db.engine import create_engine
+
+    async def go() -> str:
+        settings = _settings()
+        engine = create_engine(settings.database)
+        try:
+            result = await run_retrain(engine, settings.models_dir)
+        finally:
+            await engine.dispose()
+        state = "activated" if result.activated else "kept the current model (new one is worse)"
+        return f"model {result.version}: topic macro-F1 {result.topic_macro_f1:.3f} with {result.corrections} corrections; {state}"
+
+    click.echo(asyncio.run(go()))
+
+
 @main.command("demo-data")
 def demo_data() -> None:
     """Load demo accounts and cases (idempotent)."""

@@ -6,7 +6,7 @@ import asyncio
 import logging
 import signal
 
-from backend.classification.jobs import classify_cases
+from backend.classification.jobs import classify_cases, retrain_model
 from backend.deliveries.jobs import deliver
 from backend.jobs.context import JobFunction
 from backend.jobs.sweep import sweep
@@ -17,6 +17,7 @@ log = logging.getLogger(__name__)
 JOBS: dict[str, JobFunction] = {
     "classify_cases": classify_cases,
     "deliver": deliver,
+    "retrain_model": retrain_model,
     "sweep": sweep,
 }
 

@@ -14,6 +14,7 @@ from backend.cases.schemas import (
     CaseFilters,
     CasePage,
     CaseSummary,
+    ClassificationCorrection,
     MessageView,
     NoteCreate,
     NoteView,
@@ -93,6 +94,17 @@ class CaseController(Controller):
     ) -> CaseSummary:
         """Move the case along its workflow."""
         return await CaseService(db_session, principal).change_status(case_id, data.status)
+
+    @patch("/{case_id:int}/classification")
+    async def correct(
+        self,
+        case_id: FromPath[int],
+        data: JSONBody[ClassificationCorrection],
+        principal: CurrentPrincipal,
+        db_session: DbSession,
+    ) -> CaseSummary:
+        """Correct topic, kind or urgency; stored with who and when for the next training run."""
+        return await CaseService(db_session, principal).correct(case_id, data)
 
     @post("/{case_id:int}/notes", status_code=201)
     async def add_note(

@@ -92,6 +92,14 @@ class ReplyCreate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     answer: bool = True  # marks the case answered (False: an interim reply)
 
 
+class ClassificationCorrection(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """Staff correction of the model's labels; unset fields stay as they are."""
+
+    topic: str | msgspec.UnsetType = msgspec.UNSET
+    kind: str | msgspec.UnsetType = msgspec.UNSET
+    urgent: bool | msgspec.UnsetType = msgspec.UNSET
+
+
 class CaseFilters(msgspec.Struct, kw_only=True):
     status: str | None = None
     topic: str | None = None

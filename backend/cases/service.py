@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import msgspec
 from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -14,6 +15,7 @@ from backend.cases.schemas import (
     CaseFilters,
     CasePage,
     CaseSummary,
+    ClassificationCorrection,
     DeliveryView,
     MessageView,
     NoteView,
@@ -21,6 +23,7 @@ from backend.cases.schemas import (
 )
 from backend.db.models import (
     Case,
+    CaseCorrection,
     CaseNote,
     CaseStatus,
     Delivery,
@@ -33,6 +36,7 @@ from backend.db.models import (
 from backend.db.types import utcnow
 from backend.errors import Invalid, NotFound
 from backend.text import fold
+from classifiers.labels import KINDS, TOPICS
 
 # Which status a case may move to by hand from each status.
 TRANSITIONS: dict[CaseStatus, frozenset[CaseStatus]] = {
@@ -229,6 +233,52 @@ class CaseService:
             "case",
             case_id,
             {"from": current.value, "to": status.value},
+        )
+        await self.session.commit()
+        return summary_of(case)
+
+    async def correct(self, case_id: int, data: ClassificationCorrection) -> CaseSummary:
+        """Store the staff's topic/kind/urgency with who and when; the next training uses it."""
+        case = await self.get(case_id)
+        changes: dict[str, tuple[str | None, str]] = {}
+        if data.topic is not msgspec.UNSET:
+            if data.topic not in TOPICS:
+                raise Invalid(f"unknown topic {data.topic!r}", field="topic")
+            changes["topic"] = (case.topic, data.topic)
+            case.topic, case.topic_source, case.topic_confidence = data.topic, "staff", 1.0
+        if data.kind is not msgspec.UNSET:
+            if data.kind not in KINDS:
+                raise Invalid(f"unknown kind {data.kind!r}", field="kind")
+            changes["kind"] = (case.kind, data.kind)
+            case.kind = data.kind
+        if data.urgent is not msgspec.UNSET:
+            changes["urgent"] = (str(case.urgent).lower(), str(data.urgent).lower())
+            case.urgent = data.urgent
+        if not changes:
+            raise Invalid("give at least one of topic, kind, urgent")
+        now = utcnow()
+        for field, (old, new) in changes.items():
+            self.session.add(
+                CaseCorrection(
+                    case_id=case_id,
+                    user_id=self.principal.user_id,
+                    field=field,
+                    old_value=old,
+                    new_value=new,
+                    at=now,
+                )
+            )
+        case.needs_review = False
+        case.classified_at = case.classified_at or now
+        case.updated_at = now
+        self.session.add(case)
+        await record(
+            self.session,
+            self.principal.user_id,
+            "case.correct",
+            "case",
+            case_id,
+            {k: v[1] for k, v in changes.items()},
         )
         await self.session.commit()
         return summary_of(case)

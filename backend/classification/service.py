@@ -52,21 +52,24 @@ class ModelCaseClassifier:
         self._assigner = assigner or GroupAssigner()
         self._predictor: PredictorLike | None = None
         self._warned = False
+        self._loaded: tuple[Path, int] | None = None
 
     def predictor(self) -> PredictorLike | None:
-        if self._predictor is None and (self._models_dir / "current" / "card.json").exists():
+        """The active model; reloaded when another process activated a new one."""
+        card = self._models_dir / "current" / "card.json"
+        if not card.exists():
+            return None
+        stamp = (card.resolve(), card.stat().st_mtime_ns)
+        if self._predictor is None or stamp != self._loaded:
             from classifiers.predictor import Predictor
 
             self._predictor = Predictor.load(self._models_dir / "current")
+            self._loaded = stamp
         return self._predictor
-
-    def reload(self) -> None:
-        """Forget the loaded model; the next job loads the newly activated one."""
-        self._predictor = None
 
     async def classify(self, ctx: JobContext, case_ids: list[int]) -> int:
         """Classify and group those of `case_ids` still unclassified; returns how many."""
-        predictor = self._predictor or await asyncio.to_thread(self.predictor)
+        predictor = await asyncio.to_thread(self.predictor)
         if predictor is None:
             if not self._warned:
                 log.warning(
