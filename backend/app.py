@@ -28,6 +28,7 @@ from backend.errors import EXCEPTION_HANDLERS
 from backend.feedback.controllers import FeedbackController
 from backend.feedback.service import IntakeService
 from backend.feedback.store import case_store
+from backend.groups.controllers import GroupController
 from backend.jobs.inprocess import InProcessQueue
 from backend.resources import AppResources, build_committer, build_job_context
 from backend.settings import PROJECT_ROOT, Settings, load_settings
@@ -120,6 +121,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             public,
             CaseController,
             ModelController,
+            GroupController,
             create_static_files_router(path="/", directories=[PWA_DIR], html_mode=True, name="pwa"),
         ],
         dependencies={

@@ -293,7 +293,9 @@ class CaseService:
             id=note.id or 0, author_id=note.author_id, text=note.text, created_at=note.created_at
         )
 
-    async def reply(self, case_id: int, data: ReplyCreate) -> tuple[MessageView, int]:
+    async def reply(
+        self, case_id: int, data: ReplyCreate, *, commit: bool = True
+    ) -> tuple[MessageView, int]:
         """Record the reply and its delivery row in one transaction; returns (message, delivery id)."""
         case = await self.get(case_id)
         text = data.text.strip()
@@ -336,7 +338,10 @@ class CaseService:
             case_id,
             {"message_id": message.id},
         )
-        await self.session.commit()
+        if commit:
+            await self.session.commit()
+        else:
+            await self.session.flush()
         assert delivery.id is not None
         view = MessageView(
             id=message.id,
