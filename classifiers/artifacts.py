@@ -24,11 +24,9 @@ CARD_FILE: Final = "card.json"
 # Types skops does not trust by default but that our pipelines are made of. Everything else a
 # file names beyond skops' own defaults (numpy, scipy, scikit-learn estimators) is refused.
 TRUSTED_TYPES: Final = (
+    "classifiers.linear.CalibratedLinearSVC",
     "classifiers.normalize.fold",
     "classifiers.pipelines.normalize_texts",
-    "sklearn.calibration._CalibratedClassifier",
-    "sklearn.calibration._SigmoidCalibration",
-    "sklearn.frozen._frozen.FrozenEstimator",
 )
 
 

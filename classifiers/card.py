@@ -50,6 +50,8 @@ class ModelCard(msgspec.Struct, frozen=True):
     split_rows: dict[str, int]
     library_versions: dict[str, str]
     training_seconds: float
+    # "cross-validated" or "held-out validation split" (see train.CROSS_VALIDATION_MAX_ROWS).
+    calibration: str = ""
 
 
 def library_versions() -> dict[str, str]:

@@ -1,4 +1,4 @@
-"""One scikit-learn Pipeline per task: normalize → hashed word n-grams → TF-IDF → calibrated SVM.
+"""One scikit-learn Pipeline per task: normalize → hashed word n-grams → TF-IDF → calibrated linear SVM.
 
 Features come from both the normalized text and its diacritic-free form, in separate hash
 spaces, so "đường" and "duong" share the folded features while the accented ones still count
@@ -12,13 +12,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Final
 
-from sklearn.calibration import CalibratedClassifierCV
 from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
-from sklearn.frozen import FrozenEstimator
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.preprocessing import FunctionTransformer
-from sklearn.svm import LinearSVC
 
+from classifiers.linear import CalibratedLinearSVC
 from classifiers.normalize import SYLLABLE_PATTERN, fold, normalize
 
 # 2^16 buckets per feature family: two families × (13 + 6 + 1) one-vs-rest float64 rows of
@@ -59,23 +57,6 @@ def build_features() -> Pipeline:
     )
 
 
-def build_svm(*, balanced: bool = False) -> LinearSVC:
-    """The linear model of every task."""
-    return LinearSVC(C=0.5, class_weight="balanced" if balanced else None)
-
-
-def calibrate_on_held_out(svm: LinearSVC) -> CalibratedClassifierCV:
-    """Sigmoid calibration of an SVM already fitted, to be fitted on rows it has not seen."""
-    # The folds only split the calibration rows; a frozen SVM is never refitted on them.
-    return CalibratedClassifierCV(FrozenEstimator(svm), method="sigmoid", cv=CALIBRATION_FOLDS)
-
-
-def calibrate_by_cross_validation(*, balanced: bool = False) -> CalibratedClassifierCV:
-    """An SVM fitted on all rows, calibrated on its cross-validated scores.
-
-    `ensemble=False` keeps one SVM (the folds only fit the calibration), so the artifact is
-    not multiplied by the fold count; it costs CALIBRATION_FOLDS + 1 fits.
-    """
-    return CalibratedClassifierCV(
-        build_svm(balanced=balanced), method="sigmoid", cv=CALIBRATION_FOLDS, ensemble=False
-    )
+def build_classifier(*, balanced: bool = False) -> CalibratedLinearSVC:
+    """The linear model of every task: an SVM with per-class Platt-calibrated probabilities."""
+    return CalibratedLinearSVC(C=0.5, balanced=balanced, folds=CALIBRATION_FOLDS)

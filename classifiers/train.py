@@ -1,4 +1,4 @@
-"""Training: fit one pipeline per task on train, calibrate on validation, score on test, save."""
+"""Training: fit one pipeline per task, calibrate its confidence, score the test split, save."""
 
 from __future__ import annotations
 
@@ -17,15 +17,14 @@ from classifiers.errors import DataFormatError
 from classifiers.evaluate import task_metrics
 from classifiers.labels import URGENCY_TASK
 from classifiers.normalize import fold
-from classifiers.pipelines import (
-    CALIBRATION_FOLDS,
-    build_features,
-    build_svm,
-    calibrate_by_cross_validation,
-    calibrate_on_held_out,
-)
+from classifiers.pipelines import CALIBRATION_FOLDS, build_classifier, build_features
 from classifiers.training_data import TaskTable, corpus_table, labeled_table
 
+# Up to this many training rows, the SVMs learn from train+validation and are calibrated by
+# cross-validation (best held-out scores on the corpus: topic macro-F1 0.870 vs 0.856, kind
+# 0.896 vs 0.855). Beyond it, CALIBRATION_FOLDS + 1 fits per task cost too much (50k messages
+# would take ~70 s), so the SVMs learn from train and calibrate on the validation split.
+CROSS_VALIDATION_MAX_ROWS = 20_000
 # Tasks whose rare labels matter most: an urgent message missed is worse than a false alarm.
 _BALANCED_TASKS = frozenset({URGENCY_TASK})
 
@@ -47,14 +46,21 @@ def _train_and_save(table: TaskTable, source: str, out_dir: Path) -> ModelCard:
 
 
 def train_table(table: TaskTable, source: str) -> tuple[dict[str, Pipeline], ModelCard]:
-    """Fit on train (calibrating on validation), score on test; returns pipelines and card."""
+    """Fit (see CROSS_VALIDATION_MAX_ROWS), score on test; returns the pipelines and card."""
     started = time.perf_counter()
-    pipelines = fit_pipelines(
-        _texts(table, "train"),
-        _targets(table, "train"),
-        _texts(table, "validation"),
-        _targets(table, "validation"),
-    )
+    if len(table.rows("train", "validation")) <= CROSS_VALIDATION_MAX_ROWS:
+        calibration = "cross-validated"
+        pipelines = fit_pipelines(
+            _texts(table, "train", "validation"), _targets(table, "train", "validation")
+        )
+    else:
+        calibration = "held-out validation split"
+        pipelines = fit_pipelines(
+            _texts(table, "train"),
+            _targets(table, "train"),
+            _texts(table, "validation"),
+            _targets(table, "validation"),
+        )
     seconds = time.perf_counter() - started
     metrics = score_pipelines(
         pipelines, _texts(table, "test"), _targets(table, "test"), table.label_sets
@@ -70,16 +76,17 @@ def train_table(table: TaskTable, source: str) -> tuple[dict[str, Pipeline], Mod
         split_rows=table.split_sizes(),
         library_versions=library_versions(),
         training_seconds=round(seconds, 3),
+        calibration=calibration,
     )
     return pipelines, card
 
 
-def _texts(table: TaskTable, split: SplitName) -> list[str]:
-    return [table.texts[i] for i in table.rows(split)]
+def _texts(table: TaskTable, *splits: SplitName) -> list[str]:
+    return [table.texts[i] for i in table.rows(*splits)]
 
 
-def _targets(table: TaskTable, split: SplitName) -> dict[str, list[str]]:
-    rows = table.rows(split)
+def _targets(table: TaskTable, *splits: SplitName) -> dict[str, list[str]]:
+    rows = table.rows(*splits)
     return {task: [labels[i] for i in rows] for task, labels in table.targets.items()}
 
 
@@ -104,14 +111,13 @@ def fit_pipelines(
     for task, labels in targets.items():
         _check_trainable(task, labels)
         y = list(labels) + [labels[i] for i in copies]
-        balanced = task in _BALANCED_TASKS
         held_labels = list((held_out_targets or {}).get(task, []))
         held_labels += [held_labels[i] for i in held_out_copies]
+        classifier = build_classifier(balanced=task in _BALANCED_TASKS)
         if held_out_matrix is not None and _covers(Counter(held_labels), set(labels)):
-            svm = build_svm(balanced=balanced).fit(matrix, y)
-            classifier = calibrate_on_held_out(svm).fit(held_out_matrix, held_labels)
+            classifier.fit_held_out(matrix, y, held_out_matrix, held_labels)
         else:
-            classifier = calibrate_by_cross_validation(balanced=balanced).fit(matrix, y)
+            classifier.fit(matrix, y)
         pipelines[task] = Pipeline([*features.steps, ("classifier", classifier)])
     return pipelines
 
