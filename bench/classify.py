@@ -14,13 +14,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from _synthetic import synthesise  # noqa: E402
+from _synthetic import synthesise
 
-from classifiers.artifacts import MODEL_FILE, save_model  # noqa: E402
-from classifiers.corpus import SHIPPED_CORPUS, load_corpus  # noqa: E402
-from classifiers.predictor import Predictor  # noqa: E402
-from classifiers.train import train_models, train_table  # noqa: E402
-from classifiers.training_data import corpus_table  # noqa: E402
+from classifiers.artifacts import MODEL_FILE, save_model
+from classifiers.corpus import SHIPPED_CORPUS, load_corpus
+from classifiers.predictor import Predictor
+from classifiers.train import train_models, train_table
+from classifiers.training_data import corpus_table
 
 SYNTHETIC_ROWS = 50_000
 

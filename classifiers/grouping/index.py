@@ -1,8 +1,9 @@
 """An in-memory index of open groups that finds a new case's group without scanning them all.
 
 Groups are bucketed by (topic, commune), or by topic alone for topics that span communes
-(`policy.place_bound`). Inside a bucket an inverted index maps each group's heaviest terms to
-the group, so only groups sharing a heavy term with the case are scored exactly.
+(`policy.place_bound`). Inside a bucket an inverted index maps each centroid term to the groups
+holding it, with their weights, so the dot products with all groups that share a term with
+the case come from the postings of the case's few dozen terms: no scan of the bucket.
 """
 
 from __future__ import annotations
@@ -11,39 +12,43 @@ from collections import defaultdict
 from datetime import datetime
 from typing import Final
 
-from classifiers.grouping.policy import GroupingPolicy, OpenGroup, choose_group, place_bound
+from classifiers.grouping.policy import GroupingPolicy, OpenGroup, best_group, place_bound
 from classifiers.grouping.vectors import CaseVector, GroupCentroid
 
-# Terms of a centroid that go into the inverted index; a case matching none of a group's
-# heaviest terms cannot reach the similarity thresholds in use (≥ 0.3).
-INDEXED_TERMS: Final = 24
-# At most this many candidates (by shared indexed weight) are scored exactly.
-MAX_CANDIDATES: Final = 64
 _ANY_COMMUNE: Final = "*"
 
 
 class _Bucket:
+    """Inverted index of one bucket: term → {group id: the centroid's summed weight}."""
+
     def __init__(self) -> None:
-        self.postings: dict[int, set[int]] = defaultdict(set)
+        self.postings: dict[int, dict[int, float]] = defaultdict(dict)
+        self.norms: dict[int, float] = {}
 
     def add(self, group: OpenGroup) -> None:
-        for term in group.centroid.top_terms(INDEXED_TERMS):
-            self.postings[term].add(group.id)
+        for term, weight in group.centroid.sums.items():
+            self.postings[term][group.id] = weight
+        self.norms[group.id] = group.centroid.norm
 
     def remove(self, group: OpenGroup) -> None:
-        for term in group.centroid.top_terms(INDEXED_TERMS):
+        for term in group.centroid.sums:
             ids = self.postings.get(term)
             if ids is not None:
-                ids.discard(group.id)
+                ids.pop(group.id, None)
                 if not ids:
                     del self.postings[term]
+        del self.norms[group.id]
 
-    def candidates(self, vector: CaseVector) -> list[int]:
-        shared: dict[int, float] = defaultdict(float)
+    def similarities(self, vector: CaseVector) -> dict[int, float]:
+        """Cosine similarity to every group sharing a term (exactly `centroid.similarity`)."""
+        dots: dict[int, float] = defaultdict(float)
         for term, weight in vector.terms.items():
-            for group_id in self.postings.get(term, ()):
-                shared[group_id] += weight
-        return sorted(shared, key=shared.__getitem__, reverse=True)[:MAX_CANDIDATES]
+            for group_id, summed in self.postings.get(term, {}).items():
+                dots[group_id] += weight * summed
+        norms = self.norms
+        return {
+            group_id: dot / norms[group_id] for group_id, dot in dots.items() if norms[group_id]
+        }
 
 
 class GroupIndex:
@@ -83,8 +88,8 @@ class GroupIndex:
         bucket = self._buckets.get(_bucket_key(topic, commune))
         if bucket is None:
             return None
-        candidates = (self._groups[i] for i in bucket.candidates(vector))
-        return choose_group(vector, topic, commune, at, candidates, policy)
+        scored = ((self._groups[i], score) for i, score in bucket.similarities(vector).items())
+        return best_group(scored, topic, commune, at, policy)
 
     def add_case(
         self,

@@ -71,5 +71,3 @@ def shipped_predictor(tmp_path_factory: pytest.TempPathFactory) -> Predictor:
     directory = tmp_path_factory.mktemp("shipped-model")
     train_models(load_corpus(SHIPPED_CORPUS), directory)
     return Predictor.load(directory)
-
-

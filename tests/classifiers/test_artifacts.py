@@ -14,11 +14,11 @@ from sklearn.preprocessing import FunctionTransformer
 
 from classifiers.artifacts import CARD_FILE, MODEL_FILE, load_card, load_model
 from classifiers.card import ModelCard, is_not_worse
+from classifiers.corpus import LabeledText
 from classifiers.errors import ArtifactError, UntrustedArtifactError
 from classifiers.labels import KINDS, TOPICS
 from classifiers.predictor import LabelPredictor, Prediction, Predictor
 from classifiers.train import train_labeled
-from classifiers.corpus import LabeledText
 
 
 def test_round_trip_keeps_predictions_and_card(tiny_model_dir: Path) -> None:
@@ -54,8 +54,10 @@ def test_untrusted_type_is_refused(tiny_model_dir: Path, tmp_path: Path) -> None
         load_model(tmp_path)
 
 
-def test_missing_card_and_corrupt_model_are_clear_errors(tiny_model_dir: Path, tmp_path: Path) -> None:
-    with pytest.raises(ArtifactError, match="no card.json"):
+def test_missing_card_and_corrupt_model_are_clear_errors(
+    tiny_model_dir: Path, tmp_path: Path
+) -> None:
+    with pytest.raises(ArtifactError, match=r"no card\.json"):
         Predictor.load(tmp_path)
     shutil.copy(tiny_model_dir / CARD_FILE, tmp_path / CARD_FILE)
     (tmp_path / MODEL_FILE).write_bytes(b"not a zip")
@@ -71,13 +73,18 @@ def test_predictor_shapes(tiny_model_dir: Path) -> None:
         assert isinstance(prediction, Prediction)
         assert prediction.topic in TOPICS and prediction.kind in KINDS
         assert isinstance(prediction.urgent, bool)
-        for confidence in (prediction.topic_confidence, prediction.kind_confidence,
-                           prediction.urgency_confidence):
+        for confidence in (
+            prediction.topic_confidence,
+            prediction.kind_confidence,
+            prediction.urgency_confidence,
+        ):
             assert 0.0 <= confidence <= 1.0
         assert prediction.model_version == predictor.version
     assert predictions[0].urgent and not predictions[1].urgent
     assert predictor.predict([]) == []
-    assert msgspec.json.decode(msgspec.json.encode(predictions[0]), type=Prediction) == predictions[0]
+    assert (
+        msgspec.json.decode(msgspec.json.encode(predictions[0]), type=Prediction) == predictions[0]
+    )
 
 
 def test_predict_refuses_a_bare_string(tiny_model_dir: Path) -> None:
@@ -86,8 +93,11 @@ def test_predict_refuses_a_bare_string(tiny_model_dir: Path) -> None:
 
 
 def test_single_task_model_loads_as_labels_but_not_as_predictor(tmp_path: Path) -> None:
-    rows = [LabeledText(f"{word} số {n}", label) for n in range(12)
-            for word, label in (("bóng đá", "sports"), ("bầu cử", "politics"))]
+    rows = [
+        LabeledText(f"{word} số {n}", label)
+        for n in range(12)
+        for word, label in (("bóng đá", "sports"), ("bầu cử", "politics"))
+    ]
     train_labeled(rows, tmp_path)
     labels, confidences = LabelPredictor.load(tmp_path).predict_tasks(["bóng đá hay"])["label"]
     assert labels == ["sports"] and 0.5 < confidences[0] <= 1.0

@@ -27,7 +27,10 @@ FLOOD = "Đường thôn Đông ngập sâu sau mưa, cống thoát nước bị
 
 
 def group(
-    gid: int, text: str, topic: str = "construction_infrastructure", commune: str = "00001",
+    gid: int,
+    text: str,
+    topic: str = "construction_infrastructure",
+    commune: str = "00001",
     last_seen: datetime = NOW,
 ) -> OpenGroup:
     return OpenGroup(gid, topic, commune, last_seen, GroupCentroid.of([vectorize(text)]), 1)
@@ -55,7 +58,10 @@ def test_similar_case_joins_the_open_group() -> None:
 
 def test_dissimilar_case_starts_a_new_group() -> None:
     case = vectorize("Cầu treo bản Mường hỏng ván, trẻ em đi học nguy hiểm")
-    assert choose_group(case, "construction_infrastructure", "00001", NOW, [group(1, FLOOD)], POLICY) is None
+    assert (
+        choose_group(case, "construction_infrastructure", "00001", NOW, [group(1, FLOOD)], POLICY)
+        is None
+    )
 
 
 def test_other_topic_is_never_joined() -> None:
@@ -68,14 +74,19 @@ def test_group_outside_the_time_window_is_not_joined() -> None:
     recent = group(2, FLOOD, last_seen=NOW - timedelta(days=29))
     case = vectorize(FLOOD)
     assert choose_group(case, "construction_infrastructure", "00001", NOW, [stale], POLICY) is None
-    assert choose_group(case, "construction_infrastructure", "00001", NOW, [stale, recent], POLICY) == 2
+    assert (
+        choose_group(case, "construction_infrastructure", "00001", NOW, [stale, recent], POLICY)
+        == 2
+    )
 
 
 def test_place_bound_topics_group_only_within_their_commune() -> None:
     assert place_bound("construction_infrastructure") and place_bound("environment")
     elsewhere = group(1, FLOOD, commune="00002")
     case = vectorize(FLOOD)
-    assert choose_group(case, "construction_infrastructure", "00001", NOW, [elsewhere], POLICY) is None
+    assert (
+        choose_group(case, "construction_infrastructure", "00001", NOW, [elsewhere], POLICY) is None
+    )
 
 
 def test_cross_commune_topics_join_close_groups_of_other_communes() -> None:
@@ -90,7 +101,9 @@ def test_ties_go_to_the_most_recent_group() -> None:
     older = group(1, FLOOD, last_seen=NOW - timedelta(days=2))
     newer = group(2, FLOOD, last_seen=NOW - timedelta(days=1))
     case = vectorize(FLOOD)
-    assert choose_group(case, "construction_infrastructure", "00001", NOW, [older, newer], POLICY) == 2
+    assert (
+        choose_group(case, "construction_infrastructure", "00001", NOW, [older, newer], POLICY) == 2
+    )
 
 
 def test_policy_rejects_nonsense() -> None:
@@ -102,7 +115,12 @@ def test_policy_rejects_nonsense() -> None:
 
 def test_index_agrees_with_choose_group_and_grows_groups() -> None:
     index = GroupIndex()
-    texts = [FLOOD, "Đèn đường xóm 5 hỏng", "duong thon dong ngap, cong tac", "den duong xom 5 hong roi"]
+    texts = [
+        FLOOD,
+        "Đèn đường xóm 5 hỏng",
+        "duong thon dong ngap, cong tac",
+        "den duong xom 5 hong roi",
+    ]
     ids = [
         index.add_case(vectorize(t), "construction_infrastructure", "00001", NOW, POLICY, new_id=n)
         for n, t in enumerate(texts)
@@ -111,9 +129,11 @@ def test_index_agrees_with_choose_group_and_grows_groups() -> None:
     assert index.get(0).size == 2 and len(index) == 2
     case = vectorize("thôn Đông ngập nước, cống tắc")
     everything = [index.get(0), index.get(1)]
-    assert index.choose(case, "construction_infrastructure", "00001", NOW, POLICY) == choose_group(
-        case, "construction_infrastructure", "00001", NOW, everything, POLICY
-    ) == 0
+    assert (
+        index.choose(case, "construction_infrastructure", "00001", NOW, POLICY)
+        == choose_group(case, "construction_infrastructure", "00001", NOW, everything, POLICY)
+        == 0
+    )
 
 
 def test_index_removal_forgets_the_group() -> None:
@@ -121,7 +141,9 @@ def test_index_removal_forgets_the_group() -> None:
     index.add(group(5, FLOOD))
     index.remove(5)
     assert 5 not in index
-    assert index.choose(vectorize(FLOOD), "construction_infrastructure", "00001", NOW, POLICY) is None
+    assert (
+        index.choose(vectorize(FLOOD), "construction_infrastructure", "00001", NOW, POLICY) is None
+    )
 
 
 def test_merge_centroids_counts_both_groups() -> None:

@@ -9,7 +9,9 @@ from classifiers.normalize import fold, normalize, normalize_and_fold, redact
 
 
 def test_fold_removes_every_vietnamese_mark_and_d_bar() -> None:
-    assert fold("Đường Nguyễn Thị Ánh, Thuỷ Hoà, ưu đãi") == "Duong Nguyen Thi Anh, Thuy Hoa, uu dai"
+    assert (
+        fold("Đường Nguyễn Thị Ánh, Thuỷ Hoà, ưu đãi") == "Duong Nguyen Thi Anh, Thuy Hoa, uu dai"
+    )
 
 
 def test_fold_handles_decomposed_input() -> None:
@@ -28,7 +30,10 @@ def test_normalize_is_nfc_lowercase_and_collapses_spaces() -> None:
         ("ko ai dc giúp j", "không ai được giúp gì"),
         ("hok bít ntn", "không biết như thế nào"),
         ("mn ơi ae cx bị r", "mọi người ơi anh em cũng bị rồi"),
-        ("đóng bn tiền, sdt của ng phụ trách?", "đóng bao nhiêu tiền, số điện thoại của người phụ trách?"),
+        (
+            "đóng bn tiền, sdt của ng phụ trách?",
+            "đóng bao nhiêu tiền, số điện thoại của người phụ trách?",
+        ),
         ("đi vs con", "đi với con"),
     ],
 )
@@ -54,8 +59,16 @@ def test_every_abbreviation_is_a_lowercase_token_with_a_real_expansion() -> None
 
 @pytest.mark.parametrize(
     "phone",
-    ["0912345678", "0912 345 678", "0912.345.678", "091-234-5678", "+84912345678",
-     "+84 912 345 678", "0084 912 345 678", "024 3825 1234"],
+    [
+        "0912345678",
+        "0912 345 678",
+        "0912.345.678",
+        "091-234-5678",
+        "+84912345678",
+        "+84 912 345 678",
+        "0084 912 345 678",
+        "024 3825 1234",
+    ],
 )
 def test_phones_in_vietnamese_formats_are_masked(phone: str) -> None:
     assert normalize(f"gọi {phone} giúp") == "gọi __phone__ giúp"
@@ -68,9 +81,7 @@ def test_id_numbers_are_masked(number: str) -> None:
 
 def test_emails_and_links_are_masked_but_dates_and_amounts_stay() -> None:
     text = "Gửi a.b+c@gmail.com xem https://dichvucong.gov.vn/p?id=1 ngày 01.02.2024 giá 1500000"
-    assert normalize(text) == (
-        "gửi __email__ xem __url__ ngày 01.02.2024 giá 1500000"
-    )
+    assert normalize(text) == ("gửi __email__ xem __url__ ngày 01.02.2024 giá 1500000")
 
 
 def test_normalize_and_fold_is_the_folded_normal_form() -> None:
