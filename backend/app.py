@@ -32,6 +32,8 @@ from backend.groups.controllers import GroupController
 from backend.jobs.inprocess import InProcessQueue
 from backend.resources import AppResources, build_committer, build_job_context
 from backend.settings import PROJECT_ROOT, Settings, load_settings
+from backend.reports.controllers import ReportController
+from backend.synthesis.controllers import SynthesisController
 from backend.system.controllers import SystemController
 from backend.worker import JOBS
 
@@ -122,6 +124,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             CaseController,
             ModelController,
             GroupController,
+            SynthesisController,
+            ReportController,
             create_static_files_router(path="/", directories=[PWA_DIR], html_mode=True, name="pwa"),
         ],
         dependencies={

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import timedelta
 from pathlib import Path
 from typing import Literal
 
@@ -55,6 +56,21 @@ class WorkerSettings(msgspec.Struct, frozen=True, kw_only=True):
     delivery_lease_seconds: float = 120.0
 
 
+class SynthesisSettings(msgspec.Struct, frozen=True, kw_only=True):
+    """Thresholds of the dashboards (the province's green/yellow/red coverage view)."""
+
+    overdue_days: int = 7  # an open case older than this is overdue when it has no due date
+    yellow_overdue_share: float = 0.1
+    red_overdue_share: float = 0.3
+    spike_factor: float = 2.0
+    spike_min_cases: int = 5
+    spike_baseline_periods: int = 4
+
+    @property
+    def overdue_after(self) -> timedelta:
+        return timedelta(days=self.overdue_days)
+
+
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
     env: Environment
     host: str
@@ -66,6 +82,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     intake: IntakeSettings
     rate_limit: RateLimitSettings
     worker: WorkerSettings
+    synthesis: SynthesisSettings
     data_dir: Path
     models_dir: Path
 
@@ -150,6 +167,11 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
             in_process=_bool(environ.get("TIENGDAN_IN_PROCESS_WORKER", str(redis_url is None))),
             concurrency=_int(environ, "TIENGDAN_WORKER_CONCURRENCY", 4),
             sweep_seconds=_float(environ, "TIENGDAN_SWEEP_SECONDS", 15.0),
+        ),
+        synthesis=SynthesisSettings(
+            overdue_days=_int(environ, "TIENGDAN_OVERDUE_DAYS", 7),
+            yellow_overdue_share=_float(environ, "TIENGDAN_YELLOW_OVERDUE_SHARE", 0.1),
+            red_overdue_share=_float(environ, "TIENGDAN_RED_OVERDUE_SHARE", 0.3),
         ),
         data_dir=data_dir,
         models_dir=Path(environ.get("TIENGDAN_MODELS_DIR", str(data_dir / "models"))),

@@ -1,0 +1,247 @@
+"""Dashboard statistics: trends by topic × commune × period, spikes, response metrics and the
+green/yellow/red coverage of communes. Every query is limited to the caller's scope."""
+
+from __future__ import annotations
+
+import statistics
+from collections import defaultdict
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Integer, and_, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from backend.accounts.principal import Principal
+from backend.communes.reference import communes
+from backend.db.models import Case, CaseStatus, IssueGroup
+from backend.db.types import utcnow
+from backend.settings import SynthesisSettings
+from backend.synthesis.periods import Period, bucket, hours_between, period_start, shift, utc_bounds
+from backend.synthesis.schemas import (
+    CommuneStatus,
+    CommuneTopicCount,
+    ResponseMetrics,
+    Spike,
+    TopicSeries,
+    Trends,
+)
+
+CASES = Case.__table__  # type: ignore[attr-defined]
+GROUPS = IssueGroup.__table__  # type: ignore[attr-defined]
+OPEN_STATUSES = (CaseStatus.NEW, CaseStatus.TRIAGED, CaseStatus.IN_PROGRESS, CaseStatus.REOPENED)
+
+
+def change_pct(current: int, previous: int) -> float | None:
+    return None if previous == 0 else round(100.0 * (current - previous) / previous, 1)
+
+
+class SynthesisService:
+    def __init__(
+        self, conn: AsyncConnection, principal: Principal, settings: SynthesisSettings
+    ) -> None:
+        principal.require_staff()
+        self.conn = conn
+        self.principal = principal
+        self.settings = settings
+        self.dialect = conn.dialect.name
+
+    def _scope(self) -> Any:
+        return self.principal.scope(CASES.c.commune_code, CASES.c.province_code)
+
+    def _window(
+        self, period: Period, periods: int, now: datetime | None
+    ) -> tuple[list[date], datetime, datetime]:
+        last = period_start(now or utcnow(), period)
+        starts = [shift(last, period, -i) for i in range(periods - 1, -1, -1)]
+        start, end = utc_bounds(starts[0], shift(last, period, 1))
+        return starts, start, end
+
+    async def _counts(
+        self, period: Period, start: datetime, end: datetime, *extra: Any, by_commune: bool = False
+    ) -> list[Any]:
+        key = bucket(CASES.c.received_at, period, self.dialect).label("bucket")
+        columns = [key, CASES.c.topic] + ([CASES.c.commune_code] if by_commune else [])
+        query = (
+            select(*columns, func.count().label("n"))
+            .where(
+                self._scope(),
+                CASES.c.received_at >= start,
+                CASES.c.received_at < end,
+                CASES.c.topic.is_not(None),
+                *extra,
+            )
+            .group_by(*columns)
+        )
+        return list((await self.conn.execute(query)).all())
+
+    async def trends(
+        self, period: Period, periods: int, commune_code: str | None, now: datetime | None = None
+    ) -> Trends:
+        """Cases per topic per period, with the change of the last period against the one before."""
+        starts, start, end = self._window(period, periods, now)
+        extra = [CASES.c.commune_code == commune_code] if commune_code else []
+        index = {d.isoformat(): i for i, d in enumerate(starts)}
+        table: dict[str, list[int]] = defaultdict(lambda: [0] * len(starts))
+        for row in await self._counts(period, start, end, *extra):
+            if str(row.bucket) in index:
+                table[row.topic][index[str(row.bucket)]] += row.n
+        series = [
+            TopicSeries(
+                topic=topic,
+                counts=counts,
+                current=counts[-1],
+                previous=counts[-2] if len(counts) > 1 else 0,
+                change_pct=change_pct(counts[-1], counts[-2]) if len(counts) > 1 else None,
+            )
+            for topic, counts in sorted(table.items(), key=lambda item: -sum(item[1]))
+        ]
+        return Trends(period=period, buckets=list(index), series=series)
+
+    async def by_commune(
+        self, period: Period, now: datetime | None = None
+    ) -> list[CommuneTopicCount]:
+        """The topic × commune table for the current period, with the change against the previous one."""
+        starts, start, end = self._window(period, 2, now)
+        current, previous = starts[1].isoformat(), starts[0].isoformat()
+        cells: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
+        for row in await self._counts(period, start, end, by_commune=True):
+            slot = 1 if str(row.bucket) == current else 0 if str(row.bucket) == previous else None
+            if slot is not None:
+                cells[(row.commune_code, row.topic)][slot] += row.n
+        return [
+            CommuneTopicCount(
+                commune_code=c,
+                topic=t,
+                current=v[1],
+                previous=v[0],
+                change_pct=change_pct(v[1], v[0]),
+            )
+            for (c, t), v in sorted(cells.items(), key=lambda item: (-item[1][1], item[0]))
+        ]
+
+    async def spikes(self, period: Period, now: datetime | None = None) -> list[Spike]:
+        """Topics and groups whose last period rose well above the mean of the earlier ones."""
+        baseline_periods = self.settings.spike_baseline_periods
+        starts, start, end = self._window(period, baseline_periods + 1, now)
+        found: list[Spike] = []
+        per_topic: dict[str, list[int]] = defaultdict(lambda: [0] * len(starts))
+        index = {d.isoformat(): i for i, d in enumerate(starts)}
+        for row in await self._counts(period, start, end):
+            if str(row.bucket) in index:
+                per_topic[row.topic][index[str(row.bucket)]] += row.n
+        for topic, counts in per_topic.items():
+            found.extend(self._spike("topic", topic, topic, counts))
+        key = bucket(CASES.c.received_at, period, self.dialect).label("bucket")
+        query = (
+            select(key, CASES.c.group_id, GROUPS.c.title, func.count().label("n"))
+            .join(GROUPS, GROUPS.c.id == CASES.c.group_id)
+            .where(self._scope(), CASES.c.received_at >= start, CASES.c.received_at < end)
+            .group_by(key, CASES.c.group_id, GROUPS.c.title)
+        )
+        per_group: dict[tuple[int, str], list[int]] = defaultdict(lambda: [0] * len(starts))
+        for row in (await self.conn.execute(query)).all():
+            if str(row.bucket) in index:
+                per_group[(row.group_id, row.title)][index[str(row.bucket)]] += row.n
+        for (group_id, title), counts in per_group.items():
+            found.extend(self._spike("group", str(group_id), title, counts))
+        return sorted(found, key=lambda s: -(s.current - s.baseline))
+
+    def _spike(self, kind: str, key: str, title: str, counts: list[int]) -> list[Spike]:
+        baseline = statistics.fmean(counts[:-1]) if len(counts) > 1 else 0.0
+        current = counts[-1]
+        rising = (
+            current >= self.settings.spike_min_cases
+            and current >= self.settings.spike_factor * max(baseline, 1.0)
+        )
+        return (
+            [Spike(kind=kind, key=key, title=title, current=current, baseline=round(baseline, 2))]
+            if rising
+            else []
+        )  # type: ignore[arg-type]
+
+    async def response(self, start: datetime, end: datetime, by: str) -> list[ResponseMetrics]:
+        """First-response time, answered within due date and reopened share, overall or per topic/commune."""
+        group_column = {"topic": CASES.c.topic, "commune": CASES.c.commune_code}.get(by)
+        columns = [group_column.label("key")] if group_column is not None else []
+        hours = hours_between(CASES.c.received_at, CASES.c.first_response_at, self.dialect)
+        query = select(
+            *columns,
+            CASES.c.status,
+            CASES.c.answered_at,
+            CASES.c.due_at,
+            hours.label("first_hours"),
+        ).where(self._scope(), CASES.c.received_at >= start, CASES.c.received_at < end)
+        buckets: dict[str, list[Any]] = defaultdict(list)
+        for row in (await self.conn.execute(query)).all():
+            buckets[str(row.key) if group_column is not None else "all"].append(row)
+        return [self._metrics(key, rows) for key, rows in sorted(buckets.items())]
+
+    @staticmethod
+    def _metrics(key: str, rows: list[Any]) -> ResponseMetrics:
+        first = [float(r.first_hours) for r in rows if r.first_hours is not None]
+        answered = [r for r in rows if r.answered_at is not None]
+        with_due = [r for r in answered if r.due_at is not None]
+        return ResponseMetrics(
+            key=key,
+            cases=len(rows),
+            answered=len(answered),
+            median_first_response_hours=round(statistics.median(first), 2) if first else None,
+            answered_within_due_share=round(
+                sum(r.answered_at <= r.due_at for r in with_due) / len(with_due), 3
+            )
+            if with_due
+            else None,
+            reopened_share=round(sum(r.status == CaseStatus.REOPENED for r in rows) / len(rows), 3)
+            if rows
+            else None,
+        )
+
+    async def commune_status(self, start: datetime, end: datetime) -> list[CommuneStatus]:
+        """Each commune in scope with cases: green/yellow/red from the configured thresholds."""
+        now = utcnow()
+        open_case = CASES.c.status.in_([s.value for s in OPEN_STATUSES])
+        overdue = or_(
+            CASES.c.due_at < now,
+            and_(CASES.c.due_at.is_(None), CASES.c.received_at < now - self.settings.overdue_after),
+        )
+        query = (
+            select(
+                CASES.c.commune_code,
+                func.count().label("cases"),
+                func.sum(open_case.cast(self._int())).label("open_cases"),
+                func.sum(and_(open_case, overdue).cast(self._int())).label("overdue"),
+            )
+            .where(self._scope(), CASES.c.received_at >= start, CASES.c.received_at < end)
+            .group_by(CASES.c.commune_code)
+        )
+        reference = communes()
+        result = []
+        for row in (await self.conn.execute(query)).all():
+            answered_share = 1.0 - (row.open_cases or 0) / row.cases
+            overdue_share = (row.overdue or 0) / row.cases
+            status = (
+                "red"
+                if overdue_share > self.settings.red_overdue_share
+                else "yellow"
+                if overdue_share > self.settings.yellow_overdue_share
+                else "green"
+            )
+            ref = reference.get(row.commune_code)
+            result.append(
+                CommuneStatus(
+                    commune_code=row.commune_code,
+                    commune_name=ref.name if ref else row.commune_code,
+                    cases=row.cases,
+                    open_cases=row.open_cases or 0,
+                    overdue=row.overdue or 0,
+                    answered_share=round(answered_share, 3),
+                    status=status,  # type: ignore[arg-type]
+                )
+            )
+        return sorted(
+            result, key=lambda c: ({"red": 0, "yellow": 1, "green": 2}[c.status], c.commune_code)
+        )
+
+    @staticmethod
+    def _int() -> Any:
+        return Integer()
