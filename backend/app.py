@@ -30,9 +30,9 @@ from backend.feedback.service import IntakeService
 from backend.feedback.store import case_store
 from backend.groups.controllers import GroupController
 from backend.jobs.inprocess import InProcessQueue
+from backend.reports.controllers import ReportController
 from backend.resources import AppResources, build_committer, build_job_context
 from backend.settings import PROJECT_ROOT, Settings, load_settings
-from backend.reports.controllers import ReportController
 from backend.synthesis.controllers import SynthesisController
 from backend.system.controllers import SystemController
 from backend.worker import JOBS

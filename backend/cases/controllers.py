@@ -62,7 +62,7 @@ class CaseController(Controller):
             page=page,
             page_size=page_size,
         )
-        return await CaseService(db_session, principal).list(filters)
+        return await CaseService(db_session, principal).find(filters)
 
     @get("/{case_id:int}")
     async def detail(

@@ -84,7 +84,7 @@ class CaseService:
     def _scoped(self) -> SelectOfScalar[Case]:
         return select(Case).where(self.principal.scope(Case.commune_code, Case.province_code))
 
-    async def list(self, filters: CaseFilters) -> CasePage:
+    async def find(self, filters: CaseFilters) -> CasePage:
         if not 1 <= filters.page_size <= 200 or filters.page < 1:
             raise Invalid("page must be ≥ 1 and page_size between 1 and 200")
         query = self._scoped()

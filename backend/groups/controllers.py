@@ -36,7 +36,7 @@ class GroupController(Controller):
         page_size: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
     ) -> GroupPage:
         """Issue groups in the caller's scope, largest first."""
-        return await GroupService(db_session, principal).list(
+        return await GroupService(db_session, principal).find(
             topic, commune_code, status, page, page_size
         )
 

@@ -54,7 +54,7 @@ class GroupService:
             self.principal.scope(IssueGroup.commune_code, IssueGroup.province_code)
         )
 
-    async def list(
+    async def find(
         self,
         topic: str | None,
         commune_code: str | None,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import statistics
 from collections import defaultdict
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import Integer, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -146,7 +146,9 @@ class SynthesisService:
             found.extend(self._spike("group", str(group_id), title, counts))
         return sorted(found, key=lambda s: -(s.current - s.baseline))
 
-    def _spike(self, kind: str, key: str, title: str, counts: list[int]) -> list[Spike]:
+    def _spike(
+        self, kind: Literal["topic", "group"], key: str, title: str, counts: list[int]
+    ) -> list[Spike]:
         baseline = statistics.fmean(counts[:-1]) if len(counts) > 1 else 0.0
         current = counts[-1]
         rising = (
@@ -157,7 +159,7 @@ class SynthesisService:
             [Spike(kind=kind, key=key, title=title, current=current, baseline=round(baseline, 2))]
             if rising
             else []
-        )  # type: ignore[arg-type]
+        )
 
     async def response(self, start: datetime, end: datetime, by: str) -> list[ResponseMetrics]:
         """First-response time, answered within due date and reopened share, overall or per topic/commune."""
