@@ -8,6 +8,9 @@ STAMP := $(VENV)/.installed-stamp
 .DEFAULT_GOAL := help
 .PHONY: help install run test lint format bench model clean
 
+CHROMIUM := /usr/bin/chromium
+WRK := /usr/bin/wrk
+
 help: ## Show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
 
@@ -19,6 +22,12 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 install: $(STAMP) ## Create .venv and install the project with its dev tools
+
+$(CHROMIUM): # the PWA's browser tests drive Debian's Chromium (never a downloaded browser)
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+
+$(WRK): # the HTTP benchmarks' load generator
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk
 
 model: install ## Train the shipped classifier into var/models if none is there yet
 	@test -f var/models/current/card.json || $(BIN)/tiengdan train --out var/models/current
@@ -40,11 +49,14 @@ format: install ## Apply ruff's formatting and safe fixes
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-test: lint ## Lint, then the whole test suite (PostgreSQL/Redis too when DATABASE_URL/REDIS_URL are set)
+test: lint $(CHROMIUM) ## Lint, then the whole test suite (PostgreSQL/Redis too when DATABASE_URL/REDIS_URL are set)
 	$(BIN)/pytest
 
-bench: install ## Run the benchmarks and print their tables
+bench: install $(WRK) ## Run the benchmarks and print their tables (needs PostgreSQL and Redis on 127.0.0.1)
 	$(BIN)/python bench/intake.py
+	$(BIN)/python bench/classify.py
+	$(BIN)/python bench/grouping.py
+	$(BIN)/python bench/push.py
 
 clean: ## Remove the virtualenv and local data
 	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache
