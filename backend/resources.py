@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -46,6 +47,14 @@ class AppResources:
     store: CaseStore
     committer: GroupCommitter[NewCase, StoredCase]
     jobs: JobContext
+
+    async def settle(self) -> None:
+        """Wait until committed work has woken its jobs and the in-process queue ran them (tests)."""
+        while self.committer.notifying:
+            await asyncio.sleep(0.005)
+        drain = getattr(self.queue, "drain", None)
+        if drain is not None:
+            await drain()
 
 
 def build_committer(

@@ -124,7 +124,7 @@ def drain(client: AsyncTestClient[Any]) -> Callable[[], Any]:
     """Wait until the in-process queue has run every woken job."""
 
     async def run() -> None:
-        await client.app.state.resources.queue.drain()
+        await client.app.state.resources.settle()
 
     return run
 

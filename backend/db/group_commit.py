@@ -38,6 +38,7 @@ class GroupCommitter(Generic[Item, Result]):
         self._max_batch = max_batch
         self._queue: asyncio.Queue[tuple[Item, asyncio.Future[Result]]] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
+        self._notifications: set[asyncio.Task[None]] = set()
         self.batches = 0
         self.items = 0
 
@@ -48,6 +49,11 @@ class GroupCommitter(Generic[Item, Result]):
         future: asyncio.Future[Result] = asyncio.get_running_loop().create_future()
         await self._queue.put((item, future))
         return await future
+
+    @property
+    def notifying(self) -> int:
+        """After-commit notifications still running."""
+        return len(self._notifications)
 
     def start(self) -> None:
         if self._task is None or self._task.done():
@@ -63,6 +69,8 @@ class GroupCommitter(Generic[Item, Result]):
         with contextlib.suppress(asyncio.CancelledError):
             await self._task
         self._task = None
+        if self._notifications:
+            await asyncio.gather(*self._notifications, return_exceptions=True)
 
     async def _run(self) -> None:
         while True:
@@ -87,7 +95,14 @@ class GroupCommitter(Generic[Item, Result]):
             if not future.done():
                 future.set_result(result)
         if self._after_commit is not None:
-            try:
-                await self._after_commit(results)
-            except Exception:  # waking workers is best effort: the sweeper re-finds the work
-                log.exception("after-commit hook failed")
+            # Off the commit loop: the next batch must not wait for a queue round trip.
+            task = asyncio.create_task(self._notify(results))
+            self._notifications.add(task)
+            task.add_done_callback(self._notifications.discard)
+
+    async def _notify(self, results: Sequence[Result]) -> None:
+        assert self._after_commit is not None
+        try:
+            await self._after_commit(results)
+        except Exception:  # waking workers is best effort: the sweeper re-finds the work
+            log.exception("after-commit hook failed")

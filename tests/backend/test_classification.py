@@ -39,7 +39,7 @@ async def test_new_cases_are_classified_and_grouped(
     await submit(
         client, BA_DINH, text=DRAIN_REPORTS[0]
     )  # same words, another commune: another group
-    await client.app.state.resources.queue.drain()
+    await client.app.state.resources.settle()
     rows = await cases(client, headers)
     assert all(row["topic"] and row["kind"] and row["topic_confidence"] for row in rows)
     drains = rows[:3]
@@ -54,7 +54,7 @@ async def test_new_cases_are_classified_and_grouped(
 async def test_classification_is_not_repeated(classifying_client: AsyncTestClient[Any]) -> None:
     client = classifying_client
     await submit(client, HOAN_KIEM, text=DRAIN_REPORTS[0])
-    await client.app.state.resources.queue.drain()
+    await client.app.state.resources.settle()
     # A second run (a redelivered wake-up, the sweeper) finds nothing left to classify.
     ctx = build_job_context(client.app.state.settings, RecordingQueue())
     try:

@@ -28,7 +28,7 @@ async def setup_groups(client: AsyncTestClient[Any]) -> tuple[dict[str, str], li
             text="Quán karaoke phố Hàng Bè hát đến 2 giờ sáng, không ai ngủ được.",
         )
     )
-    await client.app.state.resources.queue.drain()
+    await client.app.state.resources.settle()
     return await bearer(client, "hk"), receipts
 
 
@@ -56,7 +56,7 @@ async def test_group_detail_answer_and_scope(classifying_client: AsyncTestClient
         headers=hk,
     )
     assert answer.status_code == 201 and len(answer.json()["answered_cases"]) == 3
-    await client.app.state.resources.queue.drain()
+    await client.app.state.resources.settle()
     for receipt in receipts[:3]:
         view = (
             await client.get(

@@ -32,7 +32,7 @@ async def setup(client: AsyncTestClient[Any]) -> dict[str, dict[str, str]]:
     for text in HK_TEXTS:
         await submit(client, HOAN_KIEM, text=text)
     await submit(client, BA_DINH, text=BD_TEXT)
-    await client.app.state.resources.queue.drain()
+    await client.app.state.resources.settle()
     return {"hk": await bearer(client, "hk"), "hn": await bearer(client, "hn")}
 
 
