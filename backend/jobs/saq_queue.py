@@ -52,6 +52,7 @@ def build_worker(
     *,
     concurrency: int,
     sweep_cron: str = "* * * * * */15",
+    retrain_cron: str = "0 19 * * *",  # 02:00 in Vietnam: corrections of the day feed the model
 ) -> Worker[Any]:
     """A SAQ worker running our job functions, with the sweeper as a cron job."""
 
@@ -59,7 +60,11 @@ def build_worker(
         saq_ctx["tiengdan"] = ctx
 
     wrapped = {name: _wrap(name, fn) for name, fn in functions.items()}
-    cron = [CronJob(wrapped["sweep"], cron=sweep_cron, timeout=120)] if "sweep" in wrapped else []
+    cron = []
+    if "sweep" in wrapped:
+        cron.append(CronJob(wrapped["sweep"], cron=sweep_cron, timeout=120))
+    if "retrain_model" in wrapped:
+        cron.append(CronJob(wrapped["retrain_model"], cron=retrain_cron, timeout=1800))
     return Worker(
         queue.queue,
         functions=list(wrapped.values()),
