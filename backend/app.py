@@ -32,12 +32,11 @@ from backend.groups.controllers import GroupController
 from backend.jobs.inprocess import InProcessQueue
 from backend.reports.controllers import ReportController
 from backend.resources import AppResources, build_committer, build_job_context
-from backend.settings import PROJECT_ROOT, Settings, load_settings
+from backend.settings import Settings, load_settings
 from backend.synthesis.controllers import SynthesisController
 from backend.system.controllers import SystemController
+from backend.system.pwa import PWA_DIR, PwaPagesController
 from backend.worker import JOBS
-
-PWA_DIR = PROJECT_ROOT / "pwa"
 
 
 def _stores(settings: Settings) -> StoreRegistry:
@@ -120,6 +119,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     app = Litestar(
         route_handlers=[
             SystemController,
+            PwaPagesController,
             public,
             CaseController,
             ModelController,

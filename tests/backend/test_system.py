@@ -65,3 +65,11 @@ def test_settings_refuse_placeholder_secrets_in_production() -> None:
     assert prod.database.url == "postgresql+asyncpg://db/x"
     assert prod.auth.cookie_secure is True
     assert prod.worker.in_process is True  # no Redis configured: jobs stay in-process
+
+
+async def test_pwa_is_served_with_its_tracking_route(client: AsyncTestClient[Any]) -> None:
+    index = await client.get("/")
+    assert index.status_code == 200 and index.headers["content-type"].startswith("text/html")
+    track = await client.get("/track/ABCDE-FGHIJ")
+    assert track.status_code == 200 and "<html" in track.text
+    assert (await client.get("/no-such-file.js")).status_code == 404
