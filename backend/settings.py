@@ -9,6 +9,8 @@ from typing import Literal
 
 import msgspec
 
+from backend.channel_settings import ChannelSettings, load_channel_settings
+
 Environment = Literal["dev", "test", "prod"]
 PLACEHOLDER_SECRET = "dev-only-change-me"  # noqa: S105 - the known placeholder we refuse in prod
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -83,6 +85,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     rate_limit: RateLimitSettings
     worker: WorkerSettings
     synthesis: SynthesisSettings
+    channels: ChannelSettings = msgspec.field(default_factory=ChannelSettings)
     data_dir: Path
     models_dir: Path
 
@@ -175,4 +178,5 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
         ),
         data_dir=data_dir,
         models_dir=Path(environ.get("TIENGDAN_MODELS_DIR", str(data_dir / "models"))),
+        channels=load_channel_settings(environ, embedded=redis_url is None),
     )

@@ -10,6 +10,7 @@ from backend.db.models.cases import (
     IssueGroup,
     Message,
 )
+from backend.db.models.channels import ChannelCredential, InboundEventRecord
 from backend.db.models.contacts import Contact, ContactIdentity
 from backend.db.models.deliveries import Delivery, DeliveryState
 from backend.db.models.geo import Commune, Province
@@ -21,12 +22,14 @@ __all__ = [
     "CaseCorrection",
     "CaseNote",
     "CaseStatus",
+    "ChannelCredential",
     "Commune",
     "Contact",
     "ContactIdentity",
     "Delivery",
     "DeliveryState",
     "Direction",
+    "InboundEventRecord",
     "IssueGroup",
     "Message",
     "Province",

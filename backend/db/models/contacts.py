@@ -31,3 +31,5 @@ class ContactIdentity(SQLModel, table=True):
     channel: str = Field(max_length=20)
     external_id: str = Field(max_length=320)
     last_interaction_at: datetime | None = Field(default=None, sa_column=utc_column())
+    # Unfollowed / blocked the OA or Page: no more messages there until they come back.
+    opted_out_at: datetime | None = Field(default=None, sa_column=utc_column())

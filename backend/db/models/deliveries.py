@@ -31,6 +31,6 @@ class Delivery(SQLModel, table=True):
     next_attempt_at: datetime = Field(default_factory=utcnow, sa_column=utc_column(nullable=False))
     claimed_until: datetime | None = Field(default=None, sa_column=utc_column())
     last_error: str | None = None
-    provider_message_id: str | None = Field(default=None, max_length=200)
+    provider_message_id: str | None = Field(default=None, max_length=200, index=True)
     created_at: datetime = Field(default_factory=utcnow, sa_column=utc_column(nullable=False))
     sent_at: datetime | None = Field(default=None, sa_column=utc_column())
