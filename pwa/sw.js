@@ -7,7 +7,7 @@ import { OFFLINE_API_PATHS } from "/js/api.js";
 import { SYNC_TAG, drain } from "/js/outbox.js";
 
 // <stamp>
-const VERSION = "c530b8c95072";
+const VERSION = "8c77c35e0c5b";
 const SHELL = [
   "/",
   "/case.html",

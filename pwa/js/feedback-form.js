@@ -30,7 +30,9 @@ export function feedbackForm(container, { assisted = false, allowed = null, init
   const consentBox = checkbox("consent", "form.consent");
   const residentBox = assisted ? checkbox("resident-agreed", "volunteer.resident_agreed", { required: true }) : null;
   const status = h("p", { id: "form-status", class: "status", role: "status" });
-  const form = h("form", { id: "feedback-form", novalidate: false },
+  // novalidate: the submit handler always runs and checks everything itself with reportValidity(),
+  // so a custom message set on one attempt cannot block the next one.
+  const form = h("form", { id: "feedback-form", novalidate: true },
     pickerBox,
     field("text", "form.text", text, "form.text_hint"),
     field("photo", "form.photo", photoInput, "form.photo_hint"),

@@ -2,7 +2,7 @@
 // rendered to DOM by `renderGuide` (text only, never HTML), searchable without diacritics.
 
 import { fill, h } from "./dom.js";
-import { fold, matchesAll } from "./fold.js";
+import { fold } from "./fold.js";
 import { language, t } from "./i18n.js";
 
 const PROGRESS = "tiengdan.guide.";
@@ -23,7 +23,7 @@ export async function loadGuides() {
   }));
 }
 
-/** Everything a search may match, folded: titles, summary, keywords, steps in both languages. */
+/** Everything a search may match, folded to plain words: titles, summary, keywords, steps, both languages. */
 export function searchText(guide) {
   const parts = [guide.keywords.join(" ")];
   const add = (value) => parts.push(typeof value === "string" ? value : Object.values(value).flat().join(" "));
@@ -33,12 +33,21 @@ export function searchText(guide) {
     add(step.title);
     add(step.text);
   });
-  return fold(parts.join(" "));
+  return ` ${fold(parts.join(" ")).replace(/[^a-z0-9]+/g, " ")} `;
 }
 
-/** Guides matching every word of the query. */
+/**
+ * Guides whose text holds the query as a phrase; failing that, every query word at the start of
+ * a word ("bhyt", "gia han the"). Short words would match inside too many others otherwise.
+ */
 export function searchGuides(guides, query) {
-  return guides.filter((guide) => matchesAll(searchText(guide), query));
+  const folded = fold(query).replace(/[^a-z0-9]+/g, " ").trim();
+  if (!folded) return guides;
+  const texts = guides.map((guide) => [guide, searchText(guide)]);
+  const phrase = texts.filter(([, text]) => text.includes(` ${folded}`));
+  if (phrase.length) return phrase.map(([guide]) => guide);
+  const words = folded.split(" ");
+  return texts.filter(([, text]) => words.every((word) => text.includes(` ${word}`))).map(([guide]) => guide);
 }
 
 function doneSteps(id) {

@@ -38,6 +38,10 @@ export async function requireRole(roles, { offlineOk = false } = {}) {
     fill(byId("gate"), h("p", { class: "notice" }, t("staff.needs_network")));
     return null;
   }
+  if (!user && offline) {
+    fill(byId("gate"), h("p", { class: "notice" }, t("staff.login_once")));
+    return null;
+  }
   if (!user) {
     goToLogin();
     return null;

@@ -36,9 +36,9 @@ function facts(c) {
 
 function thread(messages) {
   return h("ol", { class: "thread", id: "thread" }, messages.map((m) =>
-    h("li", { class: m.direction },
+    h("li", { class: m.direction === "out" ? "outbound" : "inbound" },
       h("p", { class: "who" },
-        t(m.direction === "outbound" ? "case.from_staff" : "case.from_citizen"), " · ", label("channel", m.channel), " · ", formatTime(m.created_at),
+        t(m.direction === "out" ? "case.from_staff" : "case.from_citizen"), " · ", label("channel", m.channel), " · ", formatTime(m.created_at),
         m.delivery_state ? [" · ", h("span", { class: `badge delivery-${m.delivery_state}` }, label("delivery", m.delivery_state))] : null),
       h("p", { class: "body" }, m.text))));
 }
@@ -55,7 +55,7 @@ function draw() {
     ? h("ul", {}, detail.deliveries.map((d) => h("li", {},
       `${label("channel", d.channel)} · `, h("span", { class: `badge delivery-${d.state}` }, label("delivery", d.state)),
       ` · ${t("case.attempts", { n: d.attempts })}`, d.sent_at ? ` · ${formatTime(d.sent_at)}` : "",
-      d.last_error ? h("p", { class: "error" }, d.last_error) : null)))
+      d.last_error ? h("p", { class: d.state === "sent" ? "hint" : "error" }, d.last_error) : null)))
     : h("p", { class: "empty" }, t("case.no_deliveries")));
   byId("new-status").replaceChildren(...STATUSES.filter((s) => s !== c.status).map((s) => h("option", { value: s }, label("status", s))));
 }

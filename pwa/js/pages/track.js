@@ -45,8 +45,8 @@ function render(data) {
       data.answered_at ? detailRow("track.answered", formatTime(data.answered_at)) : null),
     h("h2", {}, t("track.thread")),
     h("ol", { class: "thread", id: "thread" }, data.messages.map((m) =>
-      h("li", { class: m.direction },
-        h("p", { class: "who" }, t(m.direction === "outbound" ? "track.from_office" : "track.from_you"), " · ", formatTime(m.at)),
+      h("li", { class: m.direction === "out" ? "outbound" : "inbound" },
+        h("p", { class: "who" }, t(m.direction === "out" ? "track.from_office" : "track.from_you"), " · ", formatTime(m.at)),
         h("p", { class: "body" }, m.text)))));
   byId("reopen-box").hidden = !answered;
   byId("follow-up-box").hidden = false;
