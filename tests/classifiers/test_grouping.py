@@ -185,3 +185,31 @@ def test_bcubed_on_hand_made_clusters() -> None:
 def test_bcubed_rejects_mismatched_input() -> None:
     with pytest.raises(ValueError, match="length"):
         bcubed([1], ["a", "b"])
+
+
+def test_large_bucket_matrix_agrees_with_choose_group_through_changes() -> None:
+    # 300 groups of one cross-commune topic: above the size where the index uses its matrix.
+    words = ["cổng", "dịch vụ", "công", "lỗi", "vneid", "chữ ký số", "hồ sơ", "trễ", "nộp", "phí"]
+    texts = [
+        f"{words[n % 10]} {words[(n * 3) % 10]} {words[(n * 7) % 10]} mã {n}" for n in range(300)
+    ]
+    index = GroupIndex()
+    for n, text in enumerate(texts):
+        index.add(group(n, text, topic="admin_procedures", commune=f"{n % 40:05d}"))
+    loose = GroupingPolicy(threshold=0.2, cross_commune_threshold=0.3)
+
+    def agree(text: str) -> int | None:
+        case = vectorize(text)
+        everything = [index.get(i) for i in range(1000) if i in index]
+        expected = choose_group(case, "admin_procedures", "00001", NOW, everything, loose)
+        assert index.choose(case, "admin_procedures", "00001", NOW, loose) == expected
+        return expected
+
+    assert agree("cổng dịch vụ công lỗi mã 12") is not None
+    index.compact()
+    first = agree("vneid lỗi hồ sơ trễ mã 77")
+    assert first is not None
+    index.remove(first)  # a merged-away group must not be returned from the stale matrix
+    assert agree("vneid lỗi hồ sơ trễ mã 77") != first
+    index.add_case(vectorize("nộp phí chữ ký số lỗi"), "admin_procedures", "00002", NOW, loose, 999)
+    agree("nộp phí chữ ký số lỗi")
