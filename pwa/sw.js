@@ -3,11 +3,11 @@
 // dropped on activate. Reference data (communes, provinces): stale-while-revalidate.
 // Outbox: drained on Background Sync. VERSION and SHELL are written by pwa/tools/stamp.py.
 
-import { OFFLINE_API_PATHS } from "/js/api.js";
+import { OFFLINE_API_PATHS, isBackendPath } from "/js/api.js";
 import { SYNC_TAG, drain } from "/js/outbox.js";
 
 // <stamp>
-const VERSION = "8c77c35e0c5b";
+const VERSION = "b043cf208372";
 const SHELL = [
   "/",
   "/case.html",
@@ -125,7 +125,7 @@ self.addEventListener("fetch", (event) => {
     return;
   }
   // Case data and the API stay network-only: nothing private sits in a shared cache.
-  if (url.pathname.startsWith("/api/") || url.pathname.startsWith("/schema")) return;
+  if (isBackendPath(url.pathname)) return;
   const pathname = event.request.mode === "navigate" ? shellPageFor(url.pathname) : url.pathname;
   event.respondWith(fromShell(event.request, pathname));
 });

@@ -6,6 +6,14 @@ const BASE = "/api/v1";
 /** Reference data the service worker keeps for offline use (stale-while-revalidate). */
 export const OFFLINE_API_PATHS = [`${BASE}/communes`, `${BASE}/provinces`];
 
+// Backend paths the service worker must never answer from the app-shell cache.
+const BACKEND_PREFIXES = ["/api/", "/schema", "/webhooks/", "/open311/", "/health", "/ready"];
+
+/** True for a path served by the backend's API rather than a PWA file. */
+export function isBackendPath(pathname) {
+  return BACKEND_PREFIXES.some((prefix) => pathname.startsWith(prefix));
+}
+
 /** A failed call; status 0 means the network was unreachable. */
 export class ApiError extends Error {
   constructor(status, detail, body = null) {

@@ -68,16 +68,31 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     env = _app_env(root)
     cli = Path(sys.executable).with_name("tiengdan")
     for command in ("migrate", "demo-data"):
-        done = subprocess.run([cli, command], env=env, cwd=PROJECT, capture_output=True, timeout=120)
+        done = subprocess.run(
+            [cli, command], env=env, cwd=PROJECT, capture_output=True, timeout=120
+        )
         assert done.returncode == 0, f"tiengdan {command}: {done.stderr.decode()}"
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     log = root / "server.log"
     with log.open("wb") as out:
         server = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "backend.asgi:app", "--host", "127.0.0.1",
-             "--port", str(port), "--log-level", "warning"],
-            env=env, cwd=PROJECT, stdout=out, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "backend.asgi:app",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--log-level",
+                "warning",
+            ],
+            env=env,
+            cwd=PROJECT,
+            stdout=out,
+            stderr=subprocess.STDOUT,
         )
     try:
         _wait_until_healthy(url, server, log)

@@ -30,7 +30,9 @@ def send_feedback(page: Any, text: str) -> tuple[str, str]:
     page.check("#consent")
     page.get_by_role("button", name="Gửi ý kiến").click()
     expect(page.locator("#receipt-code")).to_be_visible()
-    return page.locator("#receipt-code").inner_text(), page.locator("#receipt-link").get_attribute("href")
+    return page.locator("#receipt-code").inner_text(), page.locator("#receipt-link").get_attribute(
+        "href"
+    )
 
 
 def answer_in_inbox(page: Any, marker: str, answer: str) -> None:
@@ -67,14 +69,18 @@ def test_staff_answer_shows_on_the_citizens_tracking_page(browser: Any, base_url
     staff = browser.new_context(base_url=base_url, locale="vi-VN")
     try:
         citizen_page = citizen.new_page()
-        code, link = send_feedback(citizen_page, f"Cống ngõ 12 Hàng Bạc tắc, nước tràn vào nhà ({marker}).")
+        code, link = send_feedback(
+            citizen_page, f"Cống ngõ 12 Hàng Bạc tắc, nước tràn vào nhà ({marker})."
+        )
         assert link.startswith(f"/track.html?code={code}#")
         answer_in_inbox(staff.new_page(), marker, answer)
 
         citizen_page.goto(link)
         expect(citizen_page.locator("#case-status")).to_have_attribute("data-status", "answered")
         expect(citizen_page.locator("#thread li.outbound")).to_contain_text(answer)
-        expect(citizen_page.locator("#case-view")).not_to_contain_text("Đã chuyển tổ dân phố")  # notes stay internal
+        expect(citizen_page.locator("#case-view")).not_to_contain_text(
+            "Đã chuyển tổ dân phố"
+        )  # notes stay internal
 
         citizen_page.fill("#reopen-reason", "Mưa to lại tắc.")
         citizen_page.get_by_role("button", name="Chưa được giải quyết").click()
@@ -91,7 +97,7 @@ def test_staff_answer_shows_on_the_citizens_tracking_page(browser: Any, base_url
 
 def test_citizen_follow_up_written_offline_joins_the_thread(page: Any, staff_api: StaffApi) -> None:
     marker = f"kiemthu{uuid.uuid4().hex[:12]}"
-    code, link = send_feedback(page, f"Rác ở góc phố Hàng Mắm chưa được thu gom ({marker}).")
+    _, link = send_feedback(page, f"Rác ở góc phố Hàng Mắm chưa được thu gom ({marker}).")
     page.goto(link)
     expect(page.locator("#case-status")).to_have_attribute("data-status", "new")
     page.context.set_offline(True)
