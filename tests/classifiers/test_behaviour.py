@@ -55,3 +55,16 @@ def test_teencode_and_contacts_do_not_change_the_topic(shipped_predictor: Predic
     chatty = "khu pho mat dien lien tuc may ngay nay ko bao truoc, sdt 0912345678 ak"
     a, b = shipped_predictor.predict([plain, chatty])
     assert a.topic == b.topic == "utilities"
+
+
+def test_grouping_with_predicted_topics_reaches_the_target(shipped_predictor: Predictor) -> None:
+    from classifiers.corpus import SHIPPED_CORPUS
+    from classifiers.grouping.policy import GroupingPolicy
+    from classifiers.grouping.replay import load_grouping_set, score_grouping
+
+    path = SHIPPED_CORPUS.parent / "grouping.jsonl"
+    if not path.exists():
+        pytest.skip(f"{path} is absent")
+    cases = load_grouping_set(path)
+    topics = [p.topic for p in shipped_predictor.predict([case.text for case in cases])]
+    assert score_grouping(cases, topics, GroupingPolicy()).f1 >= 0.85
