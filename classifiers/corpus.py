@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Final, Literal, TypeVar
 
@@ -96,8 +96,3 @@ def _read_jsonl(path: Path, row_type: type[T]) -> list[T]:
     if not rows:
         raise DataFormatError(f"{path}: no rows")
     return rows
-
-
-def texts_of(rows: Sequence[CorpusRecord] | Sequence[LabeledText]) -> list[str]:
-    """The texts of some rows, in order."""
-    return [row.text for row in rows]

@@ -41,7 +41,11 @@ class LabelPredictor:
         first = next(iter(pipelines.values()))
         # All tasks share one feature pipeline (train.fit_pipelines); compute features once.
         self._features = first[:-1]
-        self._shared = all(p.steps[0][1] is first.steps[0][1] for p in pipelines.values())
+        self._shared = all(
+            len(p.steps) == len(first.steps)
+            and all(a is b for (_, a), (_, b) in zip(p.steps[:-1], first.steps[:-1], strict=True))
+            for p in pipelines.values()
+        )
 
     @classmethod
     def load(cls, model_dir: Path) -> LabelPredictor:
@@ -52,6 +56,8 @@ class LabelPredictor:
         """For each task: the predicted label and its probability, per text."""
         if isinstance(texts, str):
             raise TypeError("predict takes a sequence of texts, not one string")
+        if not all(isinstance(text, str) for text in texts):
+            raise TypeError("every text must be a str")
         if not texts:
             return {task: ([], []) for task in self._pipelines}
         # The inputs are our own matrices: skip scikit-learn's per-call validation (~1 ms).

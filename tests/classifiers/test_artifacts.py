@@ -88,8 +88,11 @@ def test_predictor_shapes(tiny_model_dir: Path) -> None:
 
 
 def test_predict_refuses_a_bare_string(tiny_model_dir: Path) -> None:
+    predictor = Predictor.load(tiny_model_dir)
     with pytest.raises(TypeError, match="sequence of texts"):
-        Predictor.load(tiny_model_dir).predict("một câu")
+        predictor.predict("một câu")
+    with pytest.raises(TypeError, match="must be a str"):
+        predictor.predict(["một câu", None])  # type: ignore[list-item]
 
 
 def test_single_task_model_loads_as_labels_but_not_as_predictor(tmp_path: Path) -> None:
