@@ -1,5 +1,6 @@
 """E-mail as a channel: parsing, loop safety, reply stripping, SMTP in and out, IMAP polling."""
 
+from channels.email.attachments import read_attachments
 from channels.email.bounces import BounceReport, read_bounce
 from channels.email.channel import EmailChannel
 from channels.email.compose import ComposedText, acknowledgement, compose_message, message_id_for
@@ -32,6 +33,7 @@ __all__ = [
     "message_id_for",
     "parse_bytes",
     "parse_mail",
+    "read_attachments",
     "read_bounce",
     "strip_reply",
 ]

@@ -39,12 +39,12 @@ class _Handler:
         return "250 2.1.5 OK"
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
-        raw = envelope.original_content or b""
         mail = MailEnvelope(
             mail_from=(envelope.mail_from or "").strip("<>"),
             rcpt_tos=tuple(envelope.rcpt_tos),
             source="lmtp" if self._lmtp else "smtp",
         )
+        raw = trace_headers(mail) + (envelope.original_content or b"")
         try:
             await self._on_message(raw, mail)
             status = ACCEPTED
@@ -54,6 +54,17 @@ class _Handler:
         # RFC 2033 §4.2: LMTP answers DATA once per accepted recipient, not once per message.
         count = len(envelope.rcpt_tos) if self._lmtp else 1
         return "\r\n".join([status] * max(count, 1))
+
+
+def trace_headers(envelope: MailEnvelope) -> bytes:
+    """Return-Path and Delivered-To, as the final delivery MTA adds them (RFC 5321 §4.4).
+
+    Stored with the message, they keep the envelope: parsing the bytes alone later gives the
+    same event (null sender, reply+TOKEN recipient) as parsing them with the envelope.
+    """
+    lines = [f"Return-Path: <{envelope.mail_from or ''}>"]
+    lines += [f"Delivered-To: {rcpt}" for rcpt in envelope.rcpt_tos]
+    return ("\r\n".join(lines) + "\r\n").encode("utf-8", "surrogateescape")
 
 
 class SmtpReceiver:

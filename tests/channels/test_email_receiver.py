@@ -6,10 +6,12 @@ import asyncio
 from collections.abc import AsyncIterator
 
 import aiosmtplib
+import msgspec
 import pytest
 
-from channels.email import MailEnvelope, SmtpReceiver
-from tests.channels.email_support import DOMAIN, eml
+from channels.base import EventKind
+from channels.email import MailEnvelope, SmtpReceiver, parse_mail
+from tests.channels.email_support import CONFIG, DOMAIN, NOW, eml
 
 MAX_SIZE = 64 * 1024
 
@@ -59,10 +61,31 @@ async def test_mail_is_stored_before_it_is_accepted(receiver: SmtpReceiver, stor
     reply = await submit(receiver.port, raw, f"reply+c42.mfrgg2lbmfrgg2lb@{DOMAIN}")
     assert reply.startswith("2.0.0 Message accepted")
     ((kept, envelope),) = store.kept
-    assert kept == raw  # byte for byte, dot-unstuffed
+    trace = f"Return-Path: <an@gmail.com>\r\nDelivered-To: reply+c42.mfrgg2lbmfrgg2lb@{DOMAIN}\r\n"
+    assert kept == trace.encode() + raw  # byte for byte after the trace lines, dot-unstuffed
     assert envelope == MailEnvelope(
         mail_from="an@gmail.com", rcpt_tos=(f"reply+c42.mfrgg2lbmfrgg2lb@{DOMAIN}",), source="smtp"
     )
+
+
+async def test_stored_bytes_alone_parse_like_bytes_with_envelope(
+    receiver: SmtpReceiver, store: Store
+) -> None:
+    """The trace lines keep the envelope in the stored message: null sender, reply token."""
+    body = b"From: An <an@gmail.com>\r\nTo: undisclosed-recipients:;\r\nSubject: x\r\n\r\nhi\r\n"
+    await submit(receiver.port, body, f"reply+c5.abc@{DOMAIN}")
+    await converse(
+        receiver.port,
+        [b"HELO c\r\n", b"MAIL FROM:<>\r\n", f"RCPT TO:<p@{DOMAIN}>\r\n".encode(), b"DATA\r\n",
+         body + b".\r\n"],
+    )  # fmt: skip
+    for kept, envelope in store.kept:
+        alone = parse_mail(kept, CONFIG, MailEnvelope(), NOW)
+        together = parse_mail(kept, CONFIG, envelope, NOW)
+        assert msgspec.structs.replace(alone, raw={}) == msgspec.structs.replace(together, raw={})
+    replied, null_sender = (kept for kept, _ in store.kept)
+    assert parse_mail(replied, CONFIG, MailEnvelope(), NOW).reply_token == "c5.abc"
+    assert parse_mail(null_sender, CONFIG, MailEnvelope(), NOW).kind is EventKind.IGNORED
 
 
 async def test_storage_failure_answers_451_so_the_sender_retries(
