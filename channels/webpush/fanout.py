@@ -99,25 +99,31 @@ async def send_many(
     starts = deque(range(0, len(subscriptions), chunk_size))
     ahead: deque[tuple[int, asyncio.Future[list[bytes | None]]]] = deque()
     lookahead = 4  # encrypted chunks waiting for sending: bounds memory on huge lists
-    while starts or ahead:
-        while starts and len(ahead) < lookahead:
-            start = starts.popleft()
-            keys = [_keys(s) for s in subscriptions[start : start + chunk_size]]
-            ahead.append((start, asyncio.ensure_future(encryptor.encrypt(plaintext, keys))))
-        start, pending = ahead.popleft()
-        for offset, body in enumerate(await pending):
-            index = start + offset
-            if body is None:
-                results[index] = DeliveryResult(
-                    status=DeliveryStatus.GONE, detail="unusable subscription keys"
-                )
-                continue
-            await slots.acquire()
-            task = asyncio.create_task(post(index, body))
-            in_flight.add(task)
-            task.add_done_callback(in_flight.discard)
-    if in_flight:
-        await asyncio.gather(*in_flight)
+    try:
+        while starts or ahead:
+            while starts and len(ahead) < lookahead:
+                start = starts.popleft()
+                keys = [_keys(s) for s in subscriptions[start : start + chunk_size]]
+                ahead.append((start, asyncio.ensure_future(encryptor.encrypt(plaintext, keys))))
+            start, pending = ahead.popleft()
+            for offset, body in enumerate(await pending):
+                index = start + offset
+                if body is None:
+                    results[index] = DeliveryResult(
+                        status=DeliveryStatus.GONE, detail="unusable subscription keys"
+                    )
+                    continue
+                await slots.acquire()
+                task = asyncio.create_task(post(index, body))
+                in_flight.add(task)
+                task.add_done_callback(in_flight.discard)
+        if in_flight:
+            await asyncio.gather(*in_flight)
+    finally:  # cancelled, or the pool broke: leave no encryption or request running
+        for _, future in ahead:
+            future.cancel()
+        for task in list(in_flight):
+            task.cancel()
     unsent = DeliveryResult(status=DeliveryStatus.RETRYABLE, detail="not sent")
     return [result or unsent for result in results]
 

@@ -112,3 +112,21 @@ async def test_bad_arguments(service: FakePushService, clock: FakeClock) -> None
         with pytest.raises(ValueError, match="concurrency"):
             await send_many(sender, [], NOTICE, concurrency=0)
         assert await send_many(sender, [], NOTICE) == []
+
+
+async def test_cancelling_a_fan_out_leaves_nothing_running(
+    service: FakePushService, clock: FakeClock
+) -> None:
+    subscriptions = [service.subscribe(KEYS.application_server_key()) for _ in range(6)]
+    service.gate.clear()
+    async with push_sender(clock) as (sender, _):
+        sending = asyncio.create_task(send_many(sender, subscriptions, NOTICE, concurrency=2))
+        while service.in_flight < 2:
+            await asyncio.sleep(0.01)
+        sending.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await sending
+        await asyncio.sleep(0)  # let cancelled tasks finish unwinding
+        posts = [t for t in asyncio.all_tasks() if "send_many.<locals>.post" in repr(t.get_coro())]
+        assert posts == []
+    service.gate.set()
