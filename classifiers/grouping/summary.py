@@ -38,8 +38,8 @@ def top_keywords(texts: Sequence[str], k: int = 8) -> list[str]:
     ranked = sorted(documents, key=lambda key: (-documents[key] * (1 + key.count(" ")), key))
     chosen: list[str] = []
     for key in ranked:
-        # A word already inside a chosen phrase (or a phrase around a chosen word) is redundant.
-        if any(key in other or other in key for other in chosen):
+        # A phrase sharing a word with a chosen one ("phố tân" after "tân mai") is redundant.
+        if any(set(key.split()) & set(other.split()) for other in chosen):
             continue
         chosen.append(key)
         if len(chosen) == k:
