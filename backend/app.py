@@ -36,6 +36,8 @@ from backend.settings import Settings, load_settings
 from backend.synthesis.controllers import SynthesisController
 from backend.system.controllers import SystemController
 from backend.system.pwa import PWA_DIR, PwaPagesController
+from backend.webhooks.controllers import WebhookController
+from backend.webhooks.runtime import ChannelRuntime
 from backend.worker import JOBS
 
 
@@ -65,6 +67,9 @@ async def _lifespan(app: Litestar) -> AsyncGenerator[None, None]:
     store = case_store(jobs.engine)
     committer = build_committer(store, queue, settings.intake.max_batch)
     committer.start()
+    channel_runtime = ChannelRuntime(jobs, receive_mail=True, poll_mail=settings.worker.in_process)
+    await channel_runtime.start()
+    app.state.channel_runtime = channel_runtime
     if isinstance(queue, InProcessQueue):
         queue.start(jobs, JOBS)
     app.state.resources = AppResources(
@@ -79,6 +84,7 @@ async def _lifespan(app: Litestar) -> AsyncGenerator[None, None]:
     try:
         yield
     finally:
+        await channel_runtime.stop()
         await committer.stop()
         await store.close()
         if isinstance(queue, InProcessQueue):
@@ -119,6 +125,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     app = Litestar(
         route_handlers=[
             SystemController,
+            WebhookController,
             PwaPagesController,
             public,
             CaseController,

@@ -161,7 +161,8 @@ def _messenger(environ: Mapping[str, str]) -> MessengerSettings | None:
         app_secret=secret,
         verify_token=verify,
         commune_code=_commune(environ, "TIENGDAN_MESSENGER_COMMUNE"),
-        graph_base_url=_get(environ, "TIENGDAN_MESSENGER_GRAPH_URL") or "https://graph.facebook.com",
+        graph_base_url=_get(environ, "TIENGDAN_MESSENGER_GRAPH_URL")
+        or "https://graph.facebook.com",
         api_version=_get(environ, "TIENGDAN_MESSENGER_API_VERSION") or "v23.0",
         human_agent_tag=_flag(environ, "TIENGDAN_MESSENGER_HUMAN_AGENT", False),
     )

@@ -6,33 +6,38 @@ import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.classification.service import ModelCaseClassifier
 from backend.db.engine import create_engine, create_session_factory
 from backend.db.group_commit import GroupCommitter
+from backend.deliveries.channels import configured_channels, http_client
 from backend.feedback.store import CaseStore, NewCase, StoredCase
 from backend.jobs.context import JobContext, WorkQueue
 from backend.settings import Settings
 from channels.base import Channel
-from channels.web import WebChannel
 
 
-def build_channels(settings: Settings) -> Mapping[str, Channel]:
-    """The outbound channels this deployment can send on."""
-    return {"web": WebChannel()}
+def build_channels(
+    settings: Settings, engine: AsyncEngine, client: httpx.AsyncClient
+) -> Mapping[str, Channel]:
+    """The channels this deployment has: web always; Zalo, Messenger, e-mail when configured."""
+    return configured_channels(settings, engine, client)
 
 
 def build_job_context(settings: Settings, queue: WorkQueue) -> JobContext:
     engine = create_engine(settings.database)
+    client = http_client()  # shared by every provider API; closed with the ChannelRuntime
     return JobContext(
         settings=settings,
         engine=engine,
         sessions=create_session_factory(engine),
         queue=queue,
-        channels=build_channels(settings),
+        channels=build_channels(settings, engine, client),
         classifier=ModelCaseClassifier(settings.models_dir),
+        extra={"http_client": client},
     )
 
 

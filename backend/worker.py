@@ -11,12 +11,15 @@ from backend.deliveries.jobs import deliver
 from backend.jobs.context import JobFunction
 from backend.jobs.sweep import sweep
 from backend.settings import Settings
+from backend.webhooks.jobs import process_inbound
+from backend.webhooks.runtime import ChannelRuntime
 
 log = logging.getLogger(__name__)
 
 JOBS: dict[str, JobFunction] = {
     "classify_cases": classify_cases,
     "deliver": deliver,
+    "process_inbound": process_inbound,
     "retrain_model": retrain_model,
     "sweep": sweep,
 }
@@ -32,6 +35,9 @@ async def run_worker(settings: Settings) -> None:
     queue = SaqQueue(settings.redis_url)
     await queue.connect()
     ctx = build_job_context(settings, queue)
+    # Production: the worker polls the IMAP mailbox (one poller, not one per API process).
+    channel_runtime = ChannelRuntime(ctx, receive_mail=False, poll_mail=True)
+    await channel_runtime.start()
     worker = build_worker(queue, ctx, JOBS, concurrency=settings.worker.concurrency)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -41,5 +47,6 @@ async def run_worker(settings: Settings) -> None:
     await stop.wait()
     await worker.stop()
     task.cancel()
+    await channel_runtime.stop()
     await queue.disconnect()
     await ctx.engine.dispose()

@@ -10,6 +10,7 @@ from backend.db.models import Case
 from backend.db.types import utcnow
 from backend.deliveries.service import due_ids
 from backend.jobs.context import JobContext
+from backend.webhooks.jobs import pending_events
 
 CASES = Case.__table__  # type: ignore[attr-defined]
 CLASSIFY_CHUNK = 500
@@ -32,8 +33,13 @@ async def sweep(ctx: JobContext) -> dict[str, int]:
             ).all()
         ]
         deliveries = await due_ids(conn, now)
+    inbound = await pending_events(
+        ctx, older_than=timedelta(seconds=ctx.settings.worker.classify_grace_seconds)
+    )
     for start in range(0, len(pending), CLASSIFY_CHUNK):
         await ctx.queue.wake("classify_cases", case_ids=pending[start : start + CLASSIFY_CHUNK])
     for delivery_id in deliveries:
         await ctx.queue.wake("deliver", delivery_id=delivery_id)
-    return {"cases": len(pending), "deliveries": len(deliveries)}
+    if inbound:
+        await ctx.queue.wake("process_inbound")
+    return {"cases": len(pending), "deliveries": len(deliveries), "inbound": inbound}

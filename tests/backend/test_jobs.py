@@ -144,7 +144,8 @@ async def test_gone_is_final(ctx: JobContext) -> None:
 async def test_unknown_channel_is_recorded_not_raised(ctx: JobContext) -> None:
     delivery_id = await make_delivery(ctx, await make_case(ctx))
     ctx.channels = {}
-    assert await deliver(ctx, delivery_id) == "gone"
+    # A misconfiguration: the delivery fails with the reason and an admin is alerted.
+    assert await deliver(ctx, delivery_id) == "failed"
     assert "no channel" in (await delivery_row(ctx, delivery_id)).last_error
 
 
@@ -162,7 +163,7 @@ async def test_sweeper_refinds_pending_work_after_a_crash(ctx: JobContext) -> No
             .values(state="sending", claimed_until=utcnow() - timedelta(seconds=1))
         )
     found = await sweep(ctx)
-    assert found == {"cases": 1, "deliveries": 2}
+    assert found == {"cases": 1, "deliveries": 2, "inbound": 0}
     queue = ctx.queue
     assert isinstance(queue, RecordingQueue)
     assert ("classify_cases", {"case_ids": [old_case]}) in queue.woken

@@ -1,0 +1,1 @@
+"""Inbound messaging channels: webhooks and mail intake store events; a job makes them cases."""

@@ -1,0 +1,124 @@
+"""`process_inbound`: turn stored inbound events into cases and messages, oldest first.
+
+One consumer at a time (a PostgreSQL advisory lock across processes, an asyncio lock in the
+embedded shape), so two messages from one citizen can never open two cases. Each event is
+applied and marked processed in one transaction; a failing event is retried a few times by
+later runs, then left with its error for an administrator.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import timedelta
+
+import msgspec
+from sqlalchemy import func, select, text, update
+
+from backend.db.models import InboundEventRecord
+from backend.db.types import utcnow
+from backend.jobs.context import JobContext
+from backend.webhooks.process import Effects, apply_event
+from channels.base import InboundEvent
+
+log = logging.getLogger(__name__)
+
+EVENTS = InboundEventRecord.__table__  # type: ignore[attr-defined]
+BATCH = 200
+MAX_ATTEMPTS = 5
+_ADVISORY_KEY = 0x7D_1B_0E_01  # "process_inbound" on pg_try_advisory_lock
+
+
+async def process_inbound(ctx: JobContext) -> int:
+    """Process every pending event; returns how many this run applied."""
+    applied = 0
+    while True:
+        async with _consumer(ctx) as held:
+            if not held:
+                return applied  # the current consumer re-checks for new events when it ends
+            applied += await _drain(ctx)
+        if not await pending_events(ctx):
+            return applied
+
+
+async def pending_events(ctx: JobContext, older_than: timedelta = timedelta(0)) -> int:
+    """How many events still wait (and may still be retried)."""
+    query = select(func.count()).where(
+        EVENTS.c.processed_at.is_(None),
+        EVENTS.c.attempts < MAX_ATTEMPTS,
+        EVENTS.c.received_at <= utcnow() - older_than,
+    )
+    async with ctx.engine.connect() as conn:
+        return int((await conn.execute(query)).scalar_one())
+
+
+async def _drain(ctx: JobContext) -> int:
+    applied, failed = 0, set[int]()
+    while True:
+        query = (
+            select(EVENTS.c.id, EVENTS.c.payload)
+            .where(EVENTS.c.processed_at.is_(None), EVENTS.c.attempts < MAX_ATTEMPTS)
+            .order_by(EVENTS.c.id)
+            .limit(BATCH + len(failed))
+        )
+        async with ctx.engine.connect() as conn:
+            rows = [row for row in (await conn.execute(query)).all() if row.id not in failed]
+        if not rows:
+            return applied
+        for row in rows:
+            if await _apply(ctx, row.id, row.payload):
+                applied += 1
+            else:
+                failed.add(row.id)
+
+
+async def _apply(ctx: JobContext, event_id: int, payload: object) -> bool:
+    effects = Effects()
+    try:
+        event = msgspec.convert(payload, InboundEvent)
+        async with ctx.engine.begin() as conn:
+            await apply_event(conn, ctx.settings, event, effects)
+            await conn.execute(
+                update(EVENTS)
+                .where(EVENTS.c.id == event_id)
+                .values(processed_at=utcnow(), error=None)
+            )
+    except Exception as exc:  # one bad event must not stop the others; its error is kept
+        log.exception("inbound event %s failed", event_id)
+        async with ctx.engine.begin() as conn:
+            await conn.execute(
+                update(EVENTS)
+                .where(EVENTS.c.id == event_id)
+                .values(attempts=EVENTS.c.attempts + 1, error=f"{type(exc).__name__}: {exc}"[:500])
+            )
+        return False
+    if effects.new_cases:
+        await ctx.queue.wake("classify_cases", case_ids=effects.new_cases)
+    for delivery_id in effects.deliveries:
+        await ctx.queue.wake("deliver", delivery_id=delivery_id)
+    return True
+
+
+@asynccontextmanager
+async def _consumer(ctx: JobContext) -> AsyncIterator[bool]:
+    """Yields True if this run is the one consumer, False if another one is running."""
+    if ctx.engine.dialect.name == "postgresql":
+        async with ctx.engine.connect() as conn:
+            held = (
+                await conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": _ADVISORY_KEY})
+            ).scalar_one()
+            try:
+                yield bool(held)
+            finally:
+                if held:
+                    await conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": _ADVISORY_KEY})
+                await conn.commit()
+        return
+    lock: asyncio.Lock = ctx.extra.setdefault("process_inbound_lock", asyncio.Lock())
+    if lock.locked():
+        yield False
+        return
+    async with lock:
+        yield True
