@@ -7,7 +7,7 @@ import { OFFLINE_API_PATHS, isBackendPath } from "/js/api.js";
 import { SYNC_TAG, drain } from "/js/outbox.js";
 
 // <stamp>
-const VERSION = "b043cf208372";
+const VERSION = "2344f846c190";
 const SHELL = [
   "/",
   "/case.html",

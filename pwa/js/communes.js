@@ -2,7 +2,7 @@
 // search. The service worker keeps both API answers, so this works offline after one visit.
 
 import { communes, provinces } from "./api.js";
-import { fold, matchesAll } from "./fold.js";
+import { fold, matchesAll, searchable } from "./fold.js";
 
 const DIVISION_PREFIX = /^(phuong|xa|dac khu|thi tran) /;
 let loading = null;
@@ -15,7 +15,7 @@ export function communeIndex() {
       return communeList.map((commune) => {
         const provinceName = provinceNames.get(commune.province_code) ?? "";
         const bare = fold(commune.name).replace(DIVISION_PREFIX, "");
-        return { ...commune, province_name: provinceName, bare, key: fold(`${commune.name} ${provinceName} ${commune.code}`) };
+        return { ...commune, province_name: provinceName, bare, key: searchable(`${commune.name} ${provinceName} ${commune.code}`) };
       });
     })
     .catch((error) => {

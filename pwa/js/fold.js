@@ -11,10 +11,16 @@ export function fold(text) {
     .trim();
 }
 
-/** True when every word of the query occurs in the folded haystack. */
-export function matchesAll(foldedHaystack, query) {
+/** Folded text as space-separated words with a space at each end, ready for `matchesAll`. */
+export function searchable(text) {
+  return ` ${fold(text).replace(/[^a-z0-9]+/g, " ").trim()} `;
+}
+
+/** True when every word of the query starts a word of the haystack (made by `searchable`). */
+export function matchesAll(haystack, query) {
   return fold(query)
+    .replace(/[^a-z0-9]+/g, " ")
     .split(" ")
     .filter(Boolean)
-    .every((word) => foldedHaystack.includes(word));
+    .every((word) => haystack.includes(` ${word}`));
 }

@@ -2,7 +2,7 @@
 // rendered to DOM by `renderGuide` (text only, never HTML), searchable without diacritics.
 
 import { fill, h } from "./dom.js";
-import { fold } from "./fold.js";
+import { fold, matchesAll, searchable } from "./fold.js";
 import { language, t } from "./i18n.js";
 
 const PROGRESS = "tiengdan.guide.";
@@ -33,7 +33,7 @@ export function searchText(guide) {
     add(step.title);
     add(step.text);
   });
-  return ` ${fold(parts.join(" ")).replace(/[^a-z0-9]+/g, " ")} `;
+  return searchable(parts.join(" "));
 }
 
 /**
@@ -46,8 +46,7 @@ export function searchGuides(guides, query) {
   const texts = guides.map((guide) => [guide, searchText(guide)]);
   const phrase = texts.filter(([, text]) => text.includes(` ${folded}`));
   if (phrase.length) return phrase.map(([guide]) => guide);
-  const words = folded.split(" ");
-  return texts.filter(([, text]) => words.every((word) => text.includes(` ${word}`))).map(([guide]) => guide);
+  return texts.filter(([, text]) => matchesAll(text, folded)).map(([guide]) => guide);
 }
 
 function doneSteps(id) {

@@ -156,7 +156,9 @@ async function deliver(item) {
   const now = Date.now();
   try {
     const result = await SENDERS[item.kind](item);
-    await put({ ...item, status: "sent", result, error: null, updated_at: now });
+    // Once stored by the backend, the device copy keeps no contact details (shared phones).
+    const payload = { ...item.payload, name: null, phone: null, email: null };
+    await put({ ...item, payload, status: "sent", result, error: null, updated_at: now });
     return "sent";
   } catch (error) {
     const apiError = error instanceof ApiError ? error : new ApiError(-1, String(error?.message || error));

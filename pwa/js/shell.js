@@ -52,8 +52,19 @@ function watchConnectivity() {
   update();
 }
 
+/** A new version took over this page (skipWaiting + clients.claim): offer a reload. */
+function offerReloadOnUpdate() {
+  if (!navigator.serviceWorker.controller) return; // first install: nothing old is running
+  navigator.serviceWorker.addEventListener("controllerchange", () => {
+    if (document.getElementById("update-notice")) return;
+    byId("top").append(h("p", { id: "update-notice", class: "offline", role: "status" },
+      t("update.ready"), " ", h("button", { type: "button", onclick: () => location.reload() }, t("update.reload"))));
+  });
+}
+
 async function registerServiceWorker() {
   if (!("serviceWorker" in navigator)) return;
+  offerReloadOnUpdate();
   try {
     // A module worker shares api.js and outbox.js with the pages (Chrome 91, Safari 15, Firefox 147).
     await navigator.serviceWorker.register("/sw.js", { type: "module", scope: "/" });

@@ -16,7 +16,7 @@ from pathlib import Path
 
 PWA = Path(__file__).resolve().parent.parent
 SERVICE_WORKER = PWA / "sw.js"
-NOT_SHELL = {"sw.js"}
+NOT_SHELL = {"sw.js", "README.md"}
 NOT_SHELL_DIRS = {"tools"}
 STAMP = re.compile(r"// <stamp>\n.*?// </stamp>\n", re.DOTALL)
 

@@ -77,3 +77,25 @@ def test_refused_feedback_is_marked_failed_with_the_reason(page: Any, staff_api:
     expect(item).to_have_attribute("data-status", "failed")
     expect(item).to_contain_text("consent")
     assert staff_api.cases(marker) == []
+
+
+def test_service_worker_alone_sends_the_outbox_on_background_sync(
+    page: Any, staff_api: StaffApi
+) -> None:
+    """The guides page runs no sender of its own: only the worker's sync event can deliver."""
+    marker = f"kiemthu{uuid.uuid4().hex[:12]}"
+    page.goto("/guides.html")
+    wait_until_controlled(page)
+    assert page.evaluate("navigator.serviceWorker.ready.then((r) => 'sync' in r)")
+    page.context.set_offline(True)
+    page.evaluate(
+        """(text) => import("/js/outbox.js").then((o) => o.enqueueFeedback({ text, commune_code: "00004" }))""",
+        f"Vỉa hè phố Đội Cấn bị lấn chiếm ({marker})",
+    )
+    statuses = (
+        "import('/js/outbox.js').then(async (o) => (await o.listItems()).map((i) => i.status))"
+    )
+    assert page.evaluate(statuses) == ["waiting"]
+    page.context.set_offline(False)
+    page.wait_for_function(f"{statuses}.then((s) => s.join() === 'sent')", polling=200)
+    assert len(staff_api.cases(marker)) == 1

@@ -98,6 +98,14 @@ def test_staff_answer_shows_on_the_citizens_tracking_page(browser: Any, base_url
 def test_citizen_follow_up_written_offline_joins_the_thread(page: Any, staff_api: StaffApi) -> None:
     marker = f"kiemthu{uuid.uuid4().hex[:12]}"
     _, link = send_feedback(page, f"Rác ở góc phố Hàng Mắm chưa được thu gom ({marker}).")
+    kept = page.evaluate(
+        """() => import("/js/outbox.js").then(async (o) => (await o.listItems())[0].payload)"""
+    )
+    assert (kept["name"], kept["phone"], kept["consent"]) == (
+        None,
+        None,
+        True,
+    )  # scrubbed once sent
     page.goto(link)
     expect(page.locator("#case-status")).to_have_attribute("data-status", "new")
     page.context.set_offline(True)
