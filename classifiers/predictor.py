@@ -75,9 +75,10 @@ class LabelPredictor:
         features = shared if shared is not None else transform(pipeline[:-1], texts)
         classifier = pipeline[-1]
         probabilities = classifier.predict_proba(features)
-        best = np.argmax(probabilities, axis=1)
-        labels = [str(label) for label in classifier.classes_[best]]
-        return labels, probabilities[np.arange(len(best)), best].tolist()
+        chosen = classifier.decide(probabilities)
+        labels = [str(label) for label in classifier.classes_[chosen]]
+        # Confidence = the calibrated probability of the decided label.
+        return labels, probabilities[np.arange(len(chosen)), chosen].tolist()
 
 
 def transform(features: Pipeline, texts: Sequence[str]) -> Any:

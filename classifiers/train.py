@@ -26,7 +26,7 @@ from classifiers.training_data import TaskTable, corpus_table, labeled_table
 # would take ~70 s), so the SVMs learn from train and calibrate on the validation split.
 CROSS_VALIDATION_MAX_ROWS = 20_000
 # Tasks whose rare labels matter most: an urgent message missed is worse than a false alarm.
-_BALANCED_TASKS = frozenset({URGENCY_TASK})
+_SAFETY_TASKS = frozenset({URGENCY_TASK})
 
 
 def train_models(records: Sequence[CorpusRecord], out_dir: Path) -> ModelCard:
@@ -113,7 +113,7 @@ def fit_pipelines(
         y = list(labels) + [labels[i] for i in copies]
         held_labels = list((held_out_targets or {}).get(task, []))
         held_labels += [held_labels[i] for i in held_out_copies]
-        classifier = build_classifier(balanced=task in _BALANCED_TASKS)
+        classifier = build_classifier(safety=task in _SAFETY_TASKS)
         if held_out_matrix is not None and _covers(Counter(held_labels), set(labels)):
             classifier.fit_held_out(matrix, y, held_out_matrix, held_labels)
         else:

@@ -52,3 +52,16 @@ def test_direct_feature_path_equals_the_pipeline() -> None:
     texts = ["Đường thôn Đông ngập", "cho hỏi sổ đỏ", "ko có nước sạch r"]
     features: Pipeline = build_features().fit(texts)
     assert (transform(features, texts) != features.transform(texts)).nnz == 0
+
+
+def test_recall_weight_lowers_the_binary_threshold_to_catch_rare_positives() -> None:
+    rng = np.random.default_rng(2)
+    x = np.vstack([rng.normal(0, 1, (270, 3)), rng.normal(1.2, 1, (30, 3))])
+    y = np.array(["calm"] * 270 + ["urgent"] * 30)
+    plain = CalibratedLinearSVC().fit(x, y)
+    wary = CalibratedLinearSVC(recall_weight=2.0).fit(x, y)
+    assert plain.threshold_ == 0.5 and wary.threshold_ < 0.5
+    caught = lambda model: (model.predict(x[270:]) == "urgent").mean()  # noqa: E731
+    assert caught(wary) > caught(plain)
+    proba = wary.predict_proba(x)
+    assert (wary.predict(x) == wary.classes_[(proba[:, 1] >= wary.threshold_).astype(int)]).all()
