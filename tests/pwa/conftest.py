@@ -61,7 +61,9 @@ def _wait_until_healthy(base_url: str, server: subprocess.Popen[bytes], log: Pat
     pytest.fail(f"the app did not become healthy in 30 s:\n{log.read_text()}")
 
 
-@pytest.fixture(scope="session")
+# Package scope, not session: Playwright's sync API keeps an asyncio loop marked as running
+# while it is started, which would break async tests that run after this package.
+@pytest.fixture(scope="package")
 def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The URL of a freshly migrated app with the demo accounts and cases."""
     root = tmp_path_factory.mktemp("pwa-app")
@@ -102,7 +104,7 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         server.wait(timeout=15)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Any]:
     """Headless system Chromium; a missing binary fails the tests (CI must install it)."""
     if not CHROMIUM.exists():
