@@ -40,6 +40,11 @@ def test_card_records_version_hash_metrics_and_libraries(tiny_model_dir: Path) -
     assert sum(card.split_rows.values()) == 312
 
 
+def test_saved_files_are_readable_by_other_processes(tiny_model_dir: Path) -> None:
+    for name in (MODEL_FILE, CARD_FILE):
+        assert (tiny_model_dir / name).stat().st_mode & 0o777 == 0o644
+
+
 def test_loading_shares_one_feature_pipeline(tiny_model_dir: Path) -> None:
     pipelines, _ = load_model(tiny_model_dir)
     assert pipelines["topic"].steps[0][1] is pipelines["kind"].steps[0][1]
