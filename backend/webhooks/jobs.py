@@ -32,42 +32,56 @@ _ADVISORY_KEY = 0x7D_1B_0E_01  # "process_inbound" on pg_try_advisory_lock
 
 
 async def process_inbound(ctx: JobContext) -> int:
-    """Process every pending event; returns how many this run applied."""
-    applied = 0
+    """Process every pending event; returns how many this run applied.
+
+    An event that fails is not retried within the same run: the sweeper's next run does.
+    """
+    applied, failed = 0, set[int]()
     while True:
         async with _consumer(ctx) as held:
             if not held:
                 return applied  # the current consumer re-checks for new events when it ends
-            applied += await _drain(ctx)
-        if not await pending_events(ctx):
+            applied += await _drain(ctx, failed)
+        if not await pending_events(ctx, skip=failed):
             return applied
 
 
-async def pending_events(ctx: JobContext, older_than: timedelta = timedelta(0)) -> int:
+async def pending_events(
+    ctx: JobContext, older_than: timedelta = timedelta(0), skip: set[int] | None = None
+) -> int:
     """How many events still wait (and may still be retried)."""
     query = select(func.count()).where(
         EVENTS.c.processed_at.is_(None),
         EVENTS.c.attempts < MAX_ATTEMPTS,
         EVENTS.c.received_at <= utcnow() - older_than,
     )
+    if skip:
+        query = query.where(EVENTS.c.id.not_in(skip))
     async with ctx.engine.connect() as conn:
         return int((await conn.execute(query)).scalar_one())
 
 
-async def _drain(ctx: JobContext) -> int:
-    applied, failed = 0, set[int]()
+async def _drain(ctx: JobContext, failed: set[int]) -> int:
+    applied, after = 0, 0
     while True:
         query = (
             select(EVENTS.c.id, EVENTS.c.payload)
-            .where(EVENTS.c.processed_at.is_(None), EVENTS.c.attempts < MAX_ATTEMPTS)
+            .where(
+                EVENTS.c.id > after,
+                EVENTS.c.processed_at.is_(None),
+                EVENTS.c.attempts < MAX_ATTEMPTS,
+            )
             .order_by(EVENTS.c.id)
-            .limit(BATCH + len(failed))
+            .limit(BATCH)
         )
+        if failed:
+            query = query.where(EVENTS.c.id.not_in(failed))
         async with ctx.engine.connect() as conn:
-            rows = [row for row in (await conn.execute(query)).all() if row.id not in failed]
+            rows = (await conn.execute(query)).all()
         if not rows:
             return applied
         for row in rows:
+            after = row.id
             if await _apply(ctx, row.id, row.payload):
                 applied += 1
             else:
