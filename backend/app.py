@@ -150,7 +150,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
         lifespan=[_lifespan],
         logging_config=LoggingConfig(
             root={"level": "INFO", "handlers": ["queue_listener"]},
-            loggers={"saq": {"level": "WARNING"}, "httpx": {"level": "WARNING"}},
+            loggers={
+                "saq": {"level": "WARNING"},
+                "httpx": {"level": "WARNING"},
+                "mail.log": {"level": "WARNING"},  # aiosmtpd logs every SMTP command at INFO
+            },
         ),
         debug=False,
     )

@@ -99,6 +99,15 @@ def _attach_classifier_commands() -> None:
 _attach_classifier_commands()
 
 
+def _attach_channel_commands() -> None:
+    from backend.webhooks.simulate import simulate_zalo
+
+    main.add_command(simulate_zalo)
+
+
+_attach_channel_commands()
+
+
 @main.command()
 def retrain() -> None:
     """Train on the corpus plus staff corrections; activate the model only if it is not worse."""

@@ -55,7 +55,7 @@ async def send_delivery(ctx: JobContext, delivery: Mapping[str, Any]) -> Attempt
     try:
         return Attempt(result=await channel.send(message))
     except ChannelMisconfigured as exc:  # CredentialsRejected too: a human must act
-        reason = f"{name}: {exc}"
+        reason = str(exc) if str(exc).lower().startswith(name) else f"{name}: {exc}"
         return Attempt(
             result=DeliveryResult(status=DeliveryStatus.REJECTED, detail=reason), alert=reason
         )

@@ -7,11 +7,9 @@ Answers (protocol digest §1.1, §2.1, §5.1): 200 for accepted, duplicate and i
 
 from __future__ import annotations
 
-from typing import Any, TypeAlias
+from typing import Any
 
 from litestar import Controller, Request, Response, get, post
-from litestar.datastructures import State
-from litestar.di import NamedDependency, Provide
 
 from backend.errors import AppError, Forbidden, NotFound
 from backend.webhooks.intake import ChannelIntake, IntakeReceipt
@@ -19,7 +17,6 @@ from channels.base import PayloadInvalid, PayloadTooLarge, SignatureInvalid
 from channels.messenger import MessengerChannel, messenger_verify_challenge
 
 MAX_BODY = 256 * 1024
-IntakeDependency: TypeAlias = NamedDependency[ChannelIntake]
 
 
 class BadPayload(AppError):
@@ -32,14 +29,14 @@ class BodyTooLarge(AppError):
     title = "Payload too large"
 
 
-def provide_channel_intake(state: State) -> ChannelIntake:
-    return state.channel_runtime.intake  # type: ignore[no-any-return]
+def intake_of(request: Request[Any, Any, Any]) -> ChannelIntake:
+    """The process's intake (read from app state: on the hottest path, no DI resolution)."""
+    return request.app.state.channel_runtime.intake  # type: ignore[no-any-return]
 
 
-async def accept(
-    intake: ChannelIntake, name: str, request: Request[Any, Any, Any]
-) -> IntakeReceipt:
+async def accept(name: str, request: Request[Any, Any, Any]) -> IntakeReceipt:
     """The whole request path: raw bytes in, durable events out."""
+    intake = intake_of(request)
     channel = intake.channel(name)
     if channel is None:
         raise NotFound(f"channel {name} is not configured")
@@ -57,29 +54,22 @@ async def accept(
 class WebhookController(Controller):
     path = "/webhooks"
     tags = ["webhooks"]
-    dependencies = {"channel_intake": Provide(provide_channel_intake, sync_to_thread=False)}
     request_max_body_size = MAX_BODY
 
     @post("/zalo", status_code=200)
-    async def zalo(
-        self, request: Request[Any, Any, Any], channel_intake: IntakeDependency
-    ) -> IntakeReceipt:
+    async def zalo(self, request: Request[Any, Any, Any]) -> IntakeReceipt:
         """Zalo OA events, signed with X-ZEvent-Signature."""
-        return await accept(channel_intake, "zalo", request)
+        return await accept("zalo", request)
 
     @post("/messenger", status_code=200)
-    async def messenger(
-        self, request: Request[Any, Any, Any], channel_intake: IntakeDependency
-    ) -> IntakeReceipt:
+    async def messenger(self, request: Request[Any, Any, Any]) -> IntakeReceipt:
         """Messenger Page events, signed with X-Hub-Signature-256."""
-        return await accept(channel_intake, "messenger", request)
+        return await accept("messenger", request)
 
     @get("/messenger")
-    async def messenger_handshake(
-        self, request: Request[Any, Any, Any], channel_intake: IntakeDependency
-    ) -> Response[str]:
+    async def messenger_handshake(self, request: Request[Any, Any, Any]) -> Response[str]:
         """Meta's subscription check: echo hub.challenge when hub.verify_token is ours."""
-        channel = channel_intake.channel("messenger")
+        channel = intake_of(request).channel("messenger")
         if not isinstance(channel, MessengerChannel):
             raise NotFound("channel messenger is not configured")
         params = {key: value for key, value in request.query_params.items()}

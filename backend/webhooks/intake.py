@@ -46,6 +46,7 @@ class ChannelIntake:
         self.store = store
         self.channels = channels
         self._queue = queue
+        self._waking = False
         self.committer: GroupCommitter[InboundEvent, bool] = GroupCommitter(
             store.write, max_batch=max_batch, after_commit=self._wake
         )
@@ -97,5 +98,15 @@ class ChannelIntake:
         await self.store_events(events)
 
     async def _wake(self, results: Sequence[bool]) -> None:
-        if any(results):
+        """Wake the job once for every batch committed before the wake-up lands.
+
+        A job starts only after its wake-up was enqueued, so it sees every event committed
+        while that wake-up was in flight: those batches need no wake-up of their own.
+        """
+        if not any(results) or self._waking:
+            return
+        self._waking = True
+        try:
             await self._queue.wake(PROCESS_JOB)
+        finally:
+            self._waking = False

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 import msgspec
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from channels.base import InboundEvent
 
@@ -60,38 +60,51 @@ def encode_event(event: InboundEvent) -> str:
 
 _PG_INSERT = """
 INSERT INTO inbound_events (channel, external_id, kind, payload, received_at, attempts)
-SELECT t.channel, t.external_id, t.kind, t.payload::jsonb, t.received_at, 0
-FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[])
-     AS t(channel, external_id, kind, payload, received_at)
+SELECT t.channel, t.external_id, t.kind, t.payload::jsonb, now(), 0
+FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS t(channel, external_id, kind, payload)
 ON CONFLICT (channel, external_id) DO NOTHING
 RETURNING channel, external_id
 """
 
 
 class PostgresInboundStore:
-    """One statement per batch through the engine's asyncpg pool."""
+    """One statement per batch on one connection the store keeps (no pool round trips).
+
+    The group committer writes one batch at a time, so one connection is enough; it is
+    dropped after any error and taken afresh from the pool for the next batch.
+    """
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
+        self._conn: AsyncConnection | None = None
 
     async def write(self, events: Sequence[InboundEvent]) -> list[bool]:
-        now = datetime.now(UTC)
         unique = list({_key(e): e for e in reversed(events)}.values())
-        async with self._engine.connect() as conn:
-            raw = await conn.get_raw_connection()
-            driver: Any = raw.driver_connection
+        driver = await self._driver()
+        try:
             rows = await driver.fetch(
                 _PG_INSERT,
                 [e.channel for e in unique],
                 [e.external_id for e in unique],
                 [e.kind.value for e in unique],
                 [encode_event(e) for e in unique],
-                [now] * len(unique),
             )
+        except BaseException:
+            await self.close()
+            raise
         return _created(events, {(row["channel"], row["external_id"]) for row in rows})
 
     async def close(self) -> None:
-        """Nothing to release: connections belong to the engine's pool."""
+        """Give the connection back to the engine's pool."""
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            await conn.close()
+
+    async def _driver(self) -> Any:
+        if self._conn is None:
+            self._conn = await self._engine.connect()
+        raw = await self._conn.get_raw_connection()
+        return raw.driver_connection
 
 
 class SqliteInboundStore:

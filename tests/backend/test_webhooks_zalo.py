@@ -5,8 +5,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from click.testing import CliRunner
 from litestar.testing import AsyncTestClient
 
+from backend.cli import main
+from backend.webhooks.simulate import signed_zalo_text
 from tests.backend.channel_events import zalo_echo, zalo_receipt, zalo_text
 from tests.backend.conftest import ZALO_USER, rows, settle
 from tests.backend.factories import HOAN_KIEM
@@ -175,3 +178,20 @@ async def test_receipts_move_the_delivery_state_forward(
 async def test_a_deployment_without_zalo_answers_404(client: AsyncTestClient[Any]) -> None:
     response = await client.post(URL, content=b"{}", headers={"Content-Type": "application/json"})
     assert response.status_code == 404
+
+
+async def test_the_simulated_event_is_signed_like_zalos(
+    channel_client: AsyncTestClient[Any], fake_zalo: FakeZalo
+) -> None:
+    config = fake_zalo.config()
+    body, signature = signed_zalo_text(config.app_id, config.oa_secret_key, ZALO_USER, "Thử")
+    headers = {"X-ZEvent-Signature": signature, "Content-Type": "application/json"}
+    response = await channel_client.post(URL, content=body, headers=headers)
+    assert response.json()["accepted"] == 1
+
+
+def test_simulate_zalo_needs_a_configured_oa() -> None:
+    environment = {"TIENGDAN_ZALO_APP_ID": None}  # None: removed while the command runs
+    result = CliRunner().invoke(main, ["simulate-zalo", "--text", "xin chào"], env=environment)
+    assert result.exit_code == 2
+    assert "Zalo is not configured" in result.output
