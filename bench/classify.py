@@ -31,12 +31,14 @@ SYNTHETIC_ROWS = 50_000
 Row = tuple[str, str, str]
 
 
-def median_seconds(action: Callable[[], object], repeat: int) -> float:
+def median_seconds(
+    action: Callable[[], object], repeat: int, clock: Callable[[], float] = time.perf_counter
+) -> float:
     times = []
     for _ in range(repeat):
-        started = time.perf_counter()
+        started = clock()
         action()
-        times.append(time.perf_counter() - started)
+        times.append(clock() - started)
     return statistics.median(times)
 
 
@@ -56,12 +58,14 @@ def shipped_rows(records: list[CorpusRecord], directory: Path) -> tuple[ModelCar
     sample = (texts * (1000 // len(texts) + 1))[:1000]
     for text in sample[:50]:
         predictor.predict([text])
-    singles = []
+    singles, single_cpu = [], []
     for text in sample:
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.thread_time()
         predictor.predict([text])
         singles.append((time.perf_counter() - started) * 1000)
+        single_cpu.append((time.thread_time() - cpu) * 1000)
     batch = median_seconds(lambda: predictor.predict(sample), 10)
+    batch_cpu = median_seconds(lambda: predictor.predict(sample), 10, clock=time.thread_time)
     split = card.split_rows
     return card, [
         (
@@ -77,11 +81,20 @@ def shipped_rows(records: list[CorpusRecord], directory: Path) -> tuple[ModelCar
         ("artifact size", f"{size:.1f} MB", "≤ 50 MB"),
         ("artifact load (median of 5)", f"{load * 1000:.0f} ms", "≤ 1 s"),
         (
-            "one message, p50 / p99 (3 tasks, incl. normalization)",
+            "one message, p50 / p99 (3 tasks, incl. normalization), wall",
             f"{percentile(singles, 0.5):.2f} / {percentile(singles, 0.99):.2f} ms",
             "p99 ≤ 3 ms",
         ),
-        ("batch of 1,000 (median of 10)", f"{1000 / batch:,.0f} messages/s", "≥ 10,000/s"),
+        (
+            "  … same calls, CPU time of the calling thread",
+            f"{percentile(single_cpu, 0.5):.2f} / {percentile(single_cpu, 0.99):.2f} ms",
+            "",
+        ),
+        (
+            "batch of 1,000 (median of 10), wall / CPU",
+            f"{1000 / batch:,.0f} / {1000 / batch_cpu:,.0f} messages/s",
+            "≥ 10,000/s",
+        ),
     ]
 
 
