@@ -7,7 +7,7 @@ import { OFFLINE_API_PATHS, isBackendPath } from "/js/api.js";
 import { SYNC_TAG, drain } from "/js/outbox.js";
 
 // <stamp>
-const VERSION = "2344f846c190";
+const VERSION = "ba506bf690a7";
 const SHELL = [
   "/",
   "/case.html",

@@ -144,6 +144,11 @@ export async function changeStatus(id, status) {
   return (await call("PATCH", `/cases/${id}/status`, { body: { status } })).data;
 }
 
+/** PATCH /cases/{id}/classification: a staff correction of topic, kind or urgency (used for retraining). */
+export async function correctClassification(id, changes) {
+  return (await call("PATCH", `/cases/${id}/classification`, { body: changes })).data;
+}
+
 /** POST /cases/{id}/notes: internal, never shown to the citizen. */
 export async function addNote(id, text) {
   return (await call("POST", `/cases/${id}/notes`, { body: { text } })).data;

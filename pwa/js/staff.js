@@ -11,6 +11,7 @@ export const TOPICS = [
   "education", "social_welfare", "admin_procedures", "utilities", "economy_agriculture",
   "officials_conduct", "other",
 ];
+export const KINDS = ["feedback", "recommendation", "question", "complaint", "denunciation", "praise"];
 export const CHANNELS = ["web", "zalo", "email", "messenger"];
 
 function drawWho(user, offline) {

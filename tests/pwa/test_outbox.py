@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from typing import Any
 
@@ -79,6 +80,25 @@ def test_refused_feedback_is_marked_failed_with_the_reason(page: Any, staff_api:
     assert staff_api.cases(marker) == []
 
 
+def outbox_items(page: Any) -> list[dict[str, Any]]:
+    """Status, attempts and last error of every outbox item (for waits and failure messages)."""
+    return list(
+        page.evaluate(
+            """() => import("/js/outbox.js").then(async (o) => (await o.listItems())
+                 .map((i) => ({ status: i.status, attempts: i.attempts, error: i.error })))"""
+        )
+    )
+
+
+def wait_for_statuses(page: Any, wanted: list[str], seconds: float = 20) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if [item["status"] for item in outbox_items(page)] == wanted:
+            return
+        page.wait_for_timeout(200)
+    pytest.fail(f"outbox never became {wanted}: {outbox_items(page)}")
+
+
 def test_service_worker_alone_sends_the_outbox_on_background_sync(
     page: Any, staff_api: StaffApi
 ) -> None:
@@ -92,10 +112,8 @@ def test_service_worker_alone_sends_the_outbox_on_background_sync(
         """(text) => import("/js/outbox.js").then((o) => o.enqueueFeedback({ text, commune_code: "00004" }))""",
         f"Vỉa hè phố Đội Cấn bị lấn chiếm ({marker})",
     )
-    statuses = (
-        "import('/js/outbox.js').then(async (o) => (await o.listItems()).map((i) => i.status))"
-    )
-    assert page.evaluate(statuses) == ["waiting"]
+    wait_for_statuses(page, ["waiting"])
+    assert staff_api.cases(marker) == []
     page.context.set_offline(False)
-    page.wait_for_function(f"{statuses}.then((s) => s.join() === 'sent')", polling=200)
+    wait_for_statuses(page, ["sent"])
     assert len(staff_api.cases(marker)) == 1

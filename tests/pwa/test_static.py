@@ -183,3 +183,16 @@ def test_only_api_js_knows_backend_urls() -> None:
         if p.name != "api.js" and "/api/" in p.read_text(encoding="utf-8")
     ]
     assert offenders == []
+
+
+def js_list(source: str, name: str) -> list[str]:
+    match = re.search(rf"export const {name} = \[(.*?)\];", source, re.DOTALL)
+    assert match, name
+    return re.findall(r'"([a-z_]+)"', match.group(1))
+
+
+def test_staff_code_lists_match_the_backend() -> None:
+    source = (PWA / "js" / "staff.js").read_text(encoding="utf-8")
+    assert js_list(source, "STATUSES") == [s.value for s in CaseStatus]
+    assert js_list(source, "TOPICS") == list(TOPICS)
+    assert js_list(source, "KINDS") == list(KINDS)

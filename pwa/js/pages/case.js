@@ -1,13 +1,13 @@
 // Staff case detail: the thread with delivery states, notes, deliveries; reply, assign,
 // change status, add a note.
 
-import { addNote, assign, caseDetail, changeStatus, reply } from "../api.js";
+import { addNote, assign, caseDetail, changeStatus, correctClassification, reply } from "../api.js";
 import { communeIndex } from "../communes.js";
 import { byId, fill, h } from "../dom.js";
 import { formatTime, label, t } from "../i18n.js";
 import { STAFF_ROLES } from "../session.js";
 import { startPage } from "../shell.js";
-import { STATUSES, requireRole } from "../staff.js";
+import { KINDS, STATUSES, TOPICS, options, requireRole } from "../staff.js";
 
 await startPage();
 const me = await requireRole(STAFF_ROLES);
@@ -57,6 +57,9 @@ function draw() {
       ` · ${t("case.attempts", { n: d.attempts })}`, d.sent_at ? ` · ${formatTime(d.sent_at)}` : "",
       d.last_error ? h("p", { class: d.state === "sent" ? "hint" : "error" }, d.last_error) : null)))
     : h("p", { class: "empty" }, t("case.no_deliveries")));
+  byId("fix-topic").replaceChildren(...options(TOPICS, "topic", c.topic, "track.topic_pending"));
+  byId("fix-kind").replaceChildren(...options(KINDS, "kind", c.kind, "case.kind_unknown"));
+  byId("fix-urgent").checked = c.urgent;
   byId("new-status").replaceChildren(...STATUSES.filter((s) => s !== c.status).map((s) => h("option", { value: s }, label("status", s))));
 }
 
@@ -91,6 +94,17 @@ function wire() {
     event.preventDefault();
     const text = byId("note-text").value.trim();
     if (text) act(() => addNote(caseId, text), "case.noted", event.target);
+  });
+  byId("classify-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    // Send only what changed: the backend records each change as a correction for retraining.
+    const c = detail.case;
+    const changes = {};
+    if (byId("fix-topic").value && byId("fix-topic").value !== c.topic) changes.topic = byId("fix-topic").value;
+    if (byId("fix-kind").value && byId("fix-kind").value !== c.kind) changes.kind = byId("fix-kind").value;
+    if (byId("fix-urgent").checked !== c.urgent) changes.urgent = byId("fix-urgent").checked;
+    if (Object.keys(changes).length) act(() => correctClassification(caseId, changes), "case.classified");
+    else say(t("case.nothing_changed"));
   });
   byId("status-form").addEventListener("submit", (event) => {
     event.preventDefault();
