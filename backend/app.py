@@ -36,7 +36,7 @@ from backend.settings import Settings, load_settings
 from backend.synthesis.controllers import SynthesisController
 from backend.system.controllers import SystemController
 from backend.system.pwa import PWA_DIR, PwaPagesController
-from backend.webhooks.controllers import WebhookController
+from backend.webhooks.controllers import WEBHOOK_HANDLERS
 from backend.webhooks.runtime import ChannelRuntime
 from backend.worker import JOBS
 
@@ -125,7 +125,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     app = Litestar(
         route_handlers=[
             SystemController,
-            WebhookController,
+            *WEBHOOK_HANDLERS,
             PwaPagesController,
             public,
             CaseController,

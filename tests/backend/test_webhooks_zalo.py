@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
 from click.testing import CliRunner
 from litestar.testing import AsyncTestClient
 
 from backend.cli import main
+from backend.webhooks.controllers import BodyTooLarge, read_body
 from backend.webhooks.simulate import signed_zalo_text
 from tests.backend.channel_events import zalo_echo, zalo_receipt, zalo_text
 from tests.backend.conftest import ZALO_USER, rows, settle
@@ -195,3 +197,21 @@ def test_simulate_zalo_needs_a_configured_oa() -> None:
     result = CliRunner().invoke(main, ["simulate-zalo", "--text", "xin chào"], env=environment)
     assert result.exit_code == 2
     assert "Zalo is not configured" in result.output
+
+
+async def test_a_streamed_body_is_cut_off_at_the_limit() -> None:
+    chunks = iter([b" " * 8192] * 40)
+
+    async def receive() -> Any:  # an ASGI server relaying a chunked body (no Content-Length)
+        return {"type": "http.request", "body": next(chunks), "more_body": True}
+
+    scope: Any = {"type": "http", "headers": []}
+    with pytest.raises(BodyTooLarge):
+        await read_body(scope, receive)
+    assert next(chunks)  # it stopped reading instead of buffering the rest
+
+
+async def test_other_methods_are_refused(channel_client: AsyncTestClient[Any]) -> None:
+    response = await channel_client.get(URL)
+    assert response.status_code == 405
+    assert response.headers["content-type"] == "application/problem+json"
