@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint format bench model clean
+.PHONY: help install run test lint format bench model clean prod-local
 
 CHROMIUM := /usr/bin/chromium
 WRK := /usr/bin/wrk
@@ -37,8 +37,13 @@ run: install ## Start the whole product (embedded shape: SQLite, in-process queu
 	$(BIN)/tiengdan migrate
 	$(MAKE) --no-print-directory model
 	$(BIN)/tiengdan demo-data
-	@echo "Tiếng Dân on http://127.0.0.1:8000 (API docs: /schema)"
+	@echo "Tiếng Dân on http://127.0.0.1:8000 (API docs: /schema); e-mail to gopy@tiengdan.localhost on SMTP 127.0.0.1:2525"
+	TIENGDAN_EMAIL_DOMAIN=$${TIENGDAN_EMAIL_DOMAIN:-tiengdan.localhost} \
+	TIENGDAN_EMAIL_COMMUNE=$${TIENGDAN_EMAIL_COMMUNE:-00070} \
 	$(BIN)/tiengdan serve
+
+prod-local: install ## Production shape on loopback: PostgreSQL + Redis + 2 API + 2 workers (Ctrl-C stops)
+	$(BIN)/python docker/prod_local.py
 
 lint: install ## ruff (lint + format check) and mypy --strict
 	$(BIN)/ruff check .
@@ -54,9 +59,14 @@ test: lint $(CHROMIUM) ## Lint, then the whole test suite (PostgreSQL/Redis too 
 
 bench: install $(WRK) ## Run the benchmarks and print their tables (needs PostgreSQL and Redis on 127.0.0.1)
 	$(BIN)/python bench/intake.py
+	$(BIN)/python bench/webhooks.py
 	$(BIN)/python bench/classify.py
 	$(BIN)/python bench/grouping.py
 	$(BIN)/python bench/push.py
+	$(BIN)/python bench/push_outbox.py
+	$(BIN)/python bench/dashboards.py
+	$(MAKE) --no-print-directory model
+	$(BIN)/python bench/e2e.py
 
 clean: ## Remove the virtualenv and local data
 	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache

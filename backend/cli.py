@@ -35,17 +35,29 @@ def serve(host: str | None, port: int | None, workers: int) -> None:
         workers=workers,
         loop="uvloop",
         http="httptools",
-        access_log=False,
+        access_log=False,  # TIENGDAN_ACCESS_LOG: our JSON line, with the request id
         log_level="warning",
+        log_config=None,  # uvicorn's own warnings go through the app's JSON log handler
+        # Behind a reverse proxy: client address and scheme from X-Forwarded-* of these only.
+        proxy_headers=True,
+        forwarded_allow_ips=list(settings.ops.trusted_proxies),
     )
 
 
 @main.command()
 def worker() -> None:
     """Run background jobs from the Redis queue (production shape)."""
+    from backend.observability.logs import configure_process_logging
+    from backend.observability.metrics import serve_worker_metrics
     from backend.worker import run_worker
 
-    asyncio.run(run_worker(_settings()))
+    settings = _settings()
+    configure_process_logging(settings.ops.log_format, settings.ops.log_level)
+    if settings.ops.worker_metrics_port:
+        serve_worker_metrics(
+            settings.host, settings.ops.worker_metrics_port, settings.ops.metrics_dir
+        )
+    asyncio.run(run_worker(settings))
 
 
 @main.command()
@@ -87,6 +99,16 @@ def create_user(
         )
     )
     click.echo(f"created user {username} (id {user_id})")
+
+
+@main.command("create-api-key")
+@click.option("--name", required=True, help="Who the key is for (an Open311 client system).")
+def create_api_key(name: str) -> None:
+    """Create an Open311 API key; it is printed once and stored only as a digest."""
+    from backend.open311.keys import create_key_command
+
+    created = asyncio.run(create_key_command(_settings().database, name))
+    click.echo(f"API key {created.id} for {created.name}: {created.key}")
 
 
 def _attach_classifier_commands() -> None:
@@ -133,3 +155,17 @@ def demo_data() -> None:
     from backend.demo import load_demo
 
     click.echo(asyncio.run(load_demo(_settings())))
+
+
+@main.command("vapid-keys")
+def vapid_keys() -> None:
+    """Print a new VAPID key pair for Web Push and the environment lines that use it."""
+    from channels.webpush import VapidKeys
+
+    keys = VapidKeys.generate()
+    click.echo(f"private key (base64url): {keys.private_base64url()}")
+    click.echo(f"public application-server key: {keys.application_server_key()}")
+    click.echo("")
+    click.echo(f"TIENGDAN_VAPID_PRIVATE_KEY={keys.private_base64url()}")
+    click.echo("TIENGDAN_VAPID_SUBJECT=mailto:admin@your-domain.example")
+    click.echo("# Changing the key later invalidates every stored browser subscription.")

@@ -16,6 +16,7 @@ from backend.db.group_commit import GroupCommitter
 from backend.deliveries.channels import configured_channels, http_client
 from backend.feedback.store import CaseStore, NewCase, StoredCase
 from backend.jobs.context import JobContext, WorkQueue
+from backend.live.events import CaseEvent, publish_events
 from backend.settings import Settings
 from channels.base import Channel
 
@@ -63,13 +64,27 @@ class AppResources:
 
 
 def build_committer(
-    store: CaseStore, queue: WorkQueue, max_batch: int
+    store: CaseStore, queue: WorkQueue, max_batch: int, jobs: JobContext | None = None
 ) -> GroupCommitter[NewCase, StoredCase]:
-    """Group commit for new cases; after each commit, wake the classifier for the new ones."""
+    """Group commit for new cases; after each commit, wake the classifier for the new ones
+    and (with `jobs`) tell the live staff pages about them."""
 
     async def wake_classifier(results: list[StoredCase] | tuple[StoredCase, ...]) -> None:
-        created = [r.case_id for r in results if r.created]
+        created = [r for r in results if r.created]
         if created:
-            await queue.wake("classify_cases", case_ids=created)
+            await queue.wake("classify_cases", case_ids=[r.case_id for r in created])
+        if jobs is not None and created:
+            events = [
+                CaseEvent(
+                    case_id=r.case_id,
+                    tracking_code=r.tracking_code,
+                    commune_code=r.commune_code,
+                    province_code=r.province_code or None,
+                    status=r.status,
+                    change="created",
+                )
+                for r in created
+            ]
+            await publish_events(jobs, events)
 
     return GroupCommitter(store.write, max_batch=max_batch, after_commit=wake_classifier)  # type: ignore[arg-type]

@@ -18,18 +18,16 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from bench._server import run, wait_ready
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = ROOT / ".venv" / "bin"
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 PG_BENCH = "postgresql://postgres@127.0.0.1:5432/tiengdan_bench"
 PORT = 8765
-
-
-def run(cmd: list[str], env: dict[str, str] | None = None) -> str:
-    return subprocess.run(cmd, check=True, capture_output=True, text=True, env=env).stdout
 
 
 def count_cases(database_url: str) -> int:
@@ -40,18 +38,6 @@ def count_cases(database_url: str) -> int:
     path = database_url.split(":///", 1)[1]
     with sqlite3.connect(path) as conn:
         return int(conn.execute("SELECT count(*) FROM cases").fetchone()[0])
-
-
-def wait_ready(timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{PORT}/ready", timeout=1) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.2)
-    raise SystemExit("server did not become ready")
 
 
 def bench_one(
@@ -68,7 +54,7 @@ def bench_one(
         stderr=log,
     )
     try:
-        wait_ready()
+        wait_ready(PORT)
         # Warm-up (not counted in the figures; its cases are, in the before/after check).
         run(
             [

@@ -23,8 +23,10 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from bench._server import run, wait_ready
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = ROOT / ".venv" / "bin"
@@ -40,13 +42,6 @@ RESULT = re.compile(
     r"RESULT requests=(\d+) non2xx=(\d+) socket_errors=(\d+) duration_us=(\d+) p50_us=(\d+)"
     r" p99_us=(\d+) sent=(\d+) available=(\d+)"
 )
-
-
-def run(cmd: list[str], env: dict[str, str] | None = None) -> str:
-    done = subprocess.run(cmd, capture_output=True, text=True, env=env)
-    if done.returncode != 0:
-        raise SystemExit(f"{cmd[0]} failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
-    return done.stdout
 
 
 def psql(sql: str) -> str:
@@ -73,18 +68,6 @@ def write_events(path: Path, prefix: str, count: int) -> None:
                 APP_ID.encode() + body.encode() + timestamp.encode() + OA_SECRET.encode()
             ).hexdigest()
             out.write(f"mac={digest}\t{body}\n")
-
-
-def wait_ready(timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{PORT}/ready", timeout=1) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.2)
-    raise SystemExit("server did not become ready")
 
 
 def wrk(events: Path, duration: int, connections: int) -> tuple[int, ...]:
@@ -150,7 +133,7 @@ def bench(duration: int, connections: int, rate_ceiling: int) -> dict[str, float
         stderr=log,
     )
     try:
-        wait_ready()
+        wait_ready(PORT)
         wrk(tmp / "warm.tsv", 3, 16)  # warm-up: not counted
         time.sleep(1.0)
         result = wrk(tmp / "main.tsv", duration, connections)
@@ -188,7 +171,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--duration", type=int, default=15)
     parser.add_argument("--connections", type=int, default=64)
-    parser.add_argument("--ceiling", type=int, default=12000, help="events signed per second")
+    parser.add_argument("--ceiling", type=int, default=16000, help="events signed per second")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is needed: apt-get install wrk")

@@ -107,12 +107,21 @@ class CalibratedLinearSVC(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
 
     def decision_function(self, X: Matrix) -> NDArray[np.float64]:
         """Raw SVM margins: (n, n_classes), or (n,) for two classes."""
-        scores: NDArray[np.float64] = np.asarray(X @ self.weights_) + self.intercept_
+        scores = self.margins_from_products(np.asarray(X @ self.weights_))
         return scores.ravel() if len(self.classes_) == 2 else scores
+
+    def margins_from_products(self, products: NDArray[np.float64]) -> NDArray[np.float64]:
+        """Margins from `X @ weights_` computed elsewhere (several models sharing features)."""
+        margins: NDArray[np.float64] = products + self.intercept_
+        return margins
 
     def predict_proba(self, X: Matrix) -> NDArray[np.float64]:
         """Calibrated probabilities, one column per class in `classes_` order."""
-        return self._softmax(self._as_columns(self.decision_function(X)))
+        return self.proba_from_margins(self.decision_function(X))
+
+    def proba_from_margins(self, margins: NDArray[np.float64]) -> NDArray[np.float64]:
+        """`predict_proba` for margins already computed (`decision_function`'s output)."""
+        return self._softmax(self._as_columns(margins))
 
     def _softmax(self, scores: NDArray[np.float64]) -> NDArray[np.float64]:
         probabilities: NDArray[np.float64] = softmax(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from typing import Final
@@ -49,7 +50,9 @@ def _collapse(token: str) -> str:
     return _REPEATED.sub(lambda m: m.group(0) if m.group(1).isdigit() else m.group(1), token)
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _expand(token: str) -> str:
+    # Cached: a few thousand syllables make up almost every message.
     core = token.strip(_PUNCTUATION)
     expansion = ABBREVIATIONS.get(core)
     if expansion is None:

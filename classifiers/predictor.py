@@ -16,6 +16,7 @@ from classifiers.artifacts import load_model
 from classifiers.card import ModelCard
 from classifiers.errors import ArtifactError
 from classifiers.labels import CORPUS_TASKS, KIND_TASK, TOPIC_TASK, URGENCY, URGENCY_TASK
+from classifiers.linear import CalibratedLinearSVC
 
 
 class Prediction(msgspec.Struct, frozen=True):
@@ -46,6 +47,7 @@ class LabelPredictor:
             and all(a is b for (_, a), (_, b) in zip(p.steps[:-1], first.steps[:-1], strict=True))
             for p in pipelines.values()
         )
+        self._stacked = _stack(pipelines) if self._shared else None
 
     @classmethod
     def load(cls, model_dir: Path) -> LabelPredictor:
@@ -62,23 +64,59 @@ class LabelPredictor:
             return {task: ([], []) for task in self._pipelines}
         # The inputs are our own matrices: skip scikit-learn's per-call validation (~1 ms).
         with sklearn.config_context(assume_finite=True, skip_parameter_validation=True):
+            if self._stacked is not None:
+                return self._stacked.predict(transform(self._features, texts))
             shared = transform(self._features, texts) if self._shared else None
-            return {
-                task: self._decide(pipeline, texts, shared)
-                for task, pipeline in self._pipelines.items()
-            }
+            results = {}
+            for task, pipeline in self._pipelines.items():
+                features = shared if shared is not None else transform(pipeline[:-1], texts)
+                results[task] = _decide(pipeline[-1], pipeline[-1].predict_proba(features))
+            return results
 
-    @staticmethod
-    def _decide(
-        pipeline: Pipeline, texts: Sequence[str], shared: object
-    ) -> tuple[list[str], list[float]]:
-        features = shared if shared is not None else transform(pipeline[:-1], texts)
-        classifier = pipeline[-1]
-        probabilities = classifier.predict_proba(features)
-        chosen = classifier.decide(probabilities)
-        labels = [str(label) for label in classifier.classes_[chosen]]
-        # Confidence = the calibrated probability of the decided label.
-        return labels, probabilities[np.arange(len(chosen)), chosen].tolist()
+
+class _StackedLinear:
+    """Every task's linear model over the shared features as one weight matrix.
+
+    One sparse-dense product reads each feature's weights for all tasks at once; three
+    separate products would fetch the same rows from memory three times (the matrices are
+    several MB, so the product is bound by memory, not arithmetic).
+    """
+
+    def __init__(self, models: dict[str, CalibratedLinearSVC]) -> None:
+        self._models = models
+        self._columns: dict[str, slice] = {}
+        start = 0
+        for task, model in models.items():
+            width = model.weights_.shape[1]
+            self._columns[task] = slice(start, start + width)
+            start += width
+        self._weights = np.ascontiguousarray(np.hstack([m.weights_ for m in models.values()]))
+
+    def predict(self, features: Any) -> dict[str, tuple[list[str], list[float]]]:
+        products = np.asarray(features @ self._weights)
+        return {
+            task: _decide(
+                model,
+                model.proba_from_margins(
+                    model.margins_from_products(products[:, self._columns[task]])
+                ),
+            )
+            for task, model in self._models.items()
+        }
+
+
+def _stack(pipelines: dict[str, Pipeline]) -> _StackedLinear | None:
+    models = {task: pipeline[-1] for task, pipeline in pipelines.items()}
+    if all(isinstance(model, CalibratedLinearSVC) for model in models.values()):
+        return _StackedLinear(models)
+    return None
+
+
+def _decide(classifier: Any, probabilities: Any) -> tuple[list[str], list[float]]:
+    chosen = classifier.decide(probabilities)
+    labels = [str(label) for label in classifier.classes_[chosen]]
+    # Confidence = the calibrated probability of the decided label.
+    return labels, probabilities[np.arange(len(chosen)), chosen].tolist()
 
 
 def transform(features: Pipeline, texts: Sequence[str]) -> Any:

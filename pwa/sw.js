@@ -7,12 +7,18 @@ import { OFFLINE_API_PATHS, isBackendPath } from "/js/api.js";
 import { SYNC_TAG, drain } from "/js/outbox.js";
 
 // <stamp>
-const VERSION = "ba506bf690a7";
+const VERSION = "06b00111c5be";
 const SHELL = [
   "/",
+  "/answers.html",
+  "/campaigns.html",
   "/case.html",
   "/css/app.css",
+  "/css/poster.css",
+  "/dashboard.html",
   "/feedback.html",
+  "/forwarded.html",
+  "/groups.html",
   "/guide.html",
   "/guides.html",
   "/guides/avoid-scams.json",
@@ -29,32 +35,49 @@ const SHELL = [
   "/index.html",
   "/js/api.js",
   "/js/autosend.js",
+  "/js/chart.js",
   "/js/commune-picker.js",
   "/js/communes.js",
   "/js/dom.js",
   "/js/feedback-form.js",
   "/js/fold.js",
+  "/js/follow-ups.js",
+  "/js/forwarding.js",
   "/js/guides.js",
   "/js/i18n.js",
+  "/js/live.js",
   "/js/outbox-view.js",
   "/js/outbox.js",
+  "/js/pages/answers.js",
+  "/js/pages/campaigns.js",
   "/js/pages/case.js",
+  "/js/pages/dashboard.js",
   "/js/pages/feedback.js",
+  "/js/pages/forwarded.js",
+  "/js/pages/groups.js",
   "/js/pages/guide.js",
   "/js/pages/guides.js",
   "/js/pages/home.js",
   "/js/pages/inbox.js",
   "/js/pages/login.js",
+  "/js/pages/meeting.js",
+  "/js/pages/notifications.js",
   "/js/pages/track.js",
   "/js/pages/volunteer.js",
   "/js/photo.js",
+  "/js/publication.js",
+  "/js/push-settings.js",
+  "/js/push.js",
   "/js/session.js",
   "/js/shell.js",
   "/js/staff.js",
+  "/js/suggestions.js",
   "/locales/en.json",
   "/locales/vi.json",
   "/login.html",
   "/manifest.webmanifest",
+  "/meeting.html",
+  "/notifications.html",
   "/track.html",
   "/volunteer.html",
 ];
@@ -136,6 +159,46 @@ self.addEventListener("sync", (event) => {
   event.waitUntil(drain().then((waiting) => {
     if (waiting > 0) throw new Error(`${waiting} outbox item(s) still waiting`);
   }));
+});
+
+/** A URL of this site for a notification's click (never another origin). */
+function siteUrl(url) {
+  try {
+    const target = new URL(url || "/", self.location.origin);
+    return target.origin === self.location.origin ? target.href : `${self.location.origin}/`;
+  } catch {
+    return `${self.location.origin}/`;
+  }
+}
+
+// Web Push: the payload is a short notice {title, body, url, tag} (channels.webpush.PushNotice).
+self.addEventListener("push", (event) => {
+  let notice = {};
+  try {
+    notice = event.data ? event.data.json() : {};
+  } catch {
+    notice = { body: event.data ? event.data.text() : "" };
+  }
+  const options = { body: notice.body || "", icon: "/icons/icon-192.png", data: { url: siteUrl(notice.url) } };
+  if (notice.tag) options.tag = notice.tag; // a newer notice about the same thing replaces it
+  event.waitUntil(self.registration.showNotification(notice.title || "Tiếng Dân", options));
+});
+
+/** Focus a window already on `url` (ignoring its #token), else open one. */
+async function openNotificationUrl(url, clients = self.clients) {
+  const target = siteUrl(url);
+  const windows = await clients.matchAll({ type: "window", includeUncontrolled: true });
+  const open = windows.find((client) => client.url.split("#")[0] === target.split("#")[0]);
+  if (open) return open.focus();
+  return clients.openWindow(target);
+}
+// The click handler's logic, callable with another `clients` (a browser test cannot click a
+// system notification, and only a real click may open or focus a window).
+self.openNotificationUrl = openNotificationUrl;
+
+self.addEventListener("notificationclick", (event) => {
+  event.notification.close();
+  event.waitUntil(openNotificationUrl(event.notification.data && event.notification.data.url));
 });
 
 self.addEventListener("message", (event) => {

@@ -26,6 +26,20 @@ PG_URL = os.environ.get("DATABASE_URL", "")
 REDIS_URL = os.environ.get("REDIS_URL", "")
 BACKENDS = ["sqlite"] + (["postgres"] if PG_URL.startswith("postgres") else [])
 WORK_TABLES = [
+    "push_subscriptions",
+    "campaigns",
+    "follow_ups",
+    "open311_requests",
+    "api_keys",
+    "public_answers",
+    "canned_responses",
+    "forward_reminders",
+    "forwardings",
+    "department_members",
+    "departments",
+    "case_ratings",
+    "meeting_opinions",
+    "meetings",
     "inbound_events",
     "channel_credentials",
     "audit_events",

@@ -39,6 +39,7 @@ async def provide_principal(request: Request[Any, Any, Any], resources: Resource
         raise Unauthorized("this token cannot be used this way")
     if kind == "cookie" and request.method in _UNSAFE_METHODS:
         sent = request.headers.get(CSRF_HEADER, "")
-        if not sent or not secrets.compare_digest(sent, principal.csrf_token):
+        # Bytes: compare_digest raises TypeError on str with non-ASCII characters.
+        if not sent or not secrets.compare_digest(sent.encode(), principal.csrf_token.encode()):
             raise Forbidden("missing or wrong CSRF token (send the X-CSRF-Token header)")
     return principal

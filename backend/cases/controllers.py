@@ -7,6 +7,7 @@ from typing import Annotated
 
 from litestar import Controller, get, patch, post
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
+from litestar.response import File
 
 from backend.cases.schemas import (
     AssignRequest,
@@ -22,7 +23,11 @@ from backend.cases.schemas import (
     StatusChange,
 )
 from backend.cases.service import CaseService
-from backend.deps import CurrentPrincipal, DbSession, Resources
+from backend.deps import AppSettings, CurrentPrincipal, DbSession, Resources
+from backend.feedback.photos import photo_file
+from backend.live import CaseChange, publish_case_event, publish_cases
+from backend.media import MediaStore
+from backend.resources import AppResources
 
 
 class CaseController(Controller):
@@ -71,6 +76,19 @@ class CaseController(Controller):
         """A case with its messages, internal notes and delivery states."""
         return await CaseService(db_session, principal).detail(case_id)
 
+    @get("/{case_id:int}/photos/{sha256:str}", media_type="image/jpeg")
+    async def photo(
+        self,
+        case_id: FromPath[int],
+        sha256: FromPath[str],
+        principal: CurrentPrincipal,
+        db_session: DbSession,
+        settings: AppSettings,
+    ) -> File:
+        """A photo the citizen attached to this case."""
+        found = await CaseService(db_session, principal).photo(case_id, sha256)
+        return photo_file(MediaStore(settings.media.dir), found)
+
     @patch("/{case_id:int}/assignee")
     async def assign(
         self,
@@ -78,11 +96,15 @@ class CaseController(Controller):
         data: JSONBody[AssignRequest],
         principal: CurrentPrincipal,
         db_session: DbSession,
+        resources: Resources,
     ) -> CaseSummary:
         """Assign (or unassign) the case, optionally with a due date."""
-        return await CaseService(db_session, principal).assign(
+        summary = await CaseService(db_session, principal).assign(
             case_id, data.assignee_id, data.due_at
         )
+        await resources.queue.wake("send_pushes")  # the assignee's push
+        await _announce(resources, summary, "assigned")
+        return summary
 
     @patch("/{case_id:int}/status")
     async def change_status(
@@ -91,9 +113,14 @@ class CaseController(Controller):
         data: JSONBody[StatusChange],
         principal: CurrentPrincipal,
         db_session: DbSession,
+        resources: Resources,
     ) -> CaseSummary:
         """Move the case along its workflow."""
-        return await CaseService(db_session, principal).change_status(case_id, data.status)
+        summary = await CaseService(db_session, principal).change_status(case_id, data.status)
+        await _announce(
+            resources, summary, "answered" if summary.status == "answered" else "updated"
+        )
+        return summary
 
     @patch("/{case_id:int}/classification")
     async def correct(
@@ -102,9 +129,12 @@ class CaseController(Controller):
         data: JSONBody[ClassificationCorrection],
         principal: CurrentPrincipal,
         db_session: DbSession,
+        resources: Resources,
     ) -> CaseSummary:
         """Correct topic, kind or urgency; stored with who and when for the next training run."""
-        return await CaseService(db_session, principal).correct(case_id, data)
+        summary = await CaseService(db_session, principal).correct(case_id, data)
+        await _announce(resources, summary, "updated")
+        return summary
 
     @post("/{case_id:int}/notes", status_code=201)
     async def add_note(
@@ -129,4 +159,19 @@ class CaseController(Controller):
         """Reply to the citizen on the case's channel; the delivery is sent by a job."""
         message, delivery_id = await CaseService(db_session, principal).reply(case_id, data)
         await resources.queue.wake("deliver", delivery_id=delivery_id)
+        await resources.queue.wake("send_pushes")  # the citizen's push, if they asked for one
+        await publish_cases(resources.jobs, [case_id], "answered" if data.answer else "updated")
         return message
+
+
+async def _announce(resources: AppResources, summary: CaseSummary, change: CaseChange) -> None:
+    """Tell the live staff pages in scope (after the service committed)."""
+    await publish_case_event(
+        resources.jobs,
+        case_id=summary.id,
+        tracking_code=summary.tracking_code,
+        commune_code=summary.commune_code,
+        province_code=summary.province_code,
+        status=summary.status,
+        change=change,
+    )

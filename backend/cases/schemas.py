@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 import msgspec
 
@@ -48,6 +48,10 @@ class MessageView(msgspec.Struct, kw_only=True):
     author_id: int | None
     delivery_state: str | None
     created_at: datetime
+    # Photos (kind "image": sha256, content_type, size, width, height) and channel media.
+    attachments: list[dict[str, Any]] = msgspec.field(default_factory=list)
+    # The volunteer who recorded it on the resident's behalf, with the resident's consent.
+    assisted_by: str | None = None
 
 
 class NoteView(msgspec.Struct, kw_only=True):
@@ -59,7 +63,7 @@ class NoteView(msgspec.Struct, kw_only=True):
 
 class DeliveryView(msgspec.Struct, kw_only=True):
     id: int
-    message_id: int
+    message_id: int | None  # None for a Web Push notice
     channel: str
     state: str
     attempts: int

@@ -35,6 +35,9 @@ from backend.db.models import (
 )
 from backend.db.types import utcnow
 from backend.errors import Invalid, NotFound
+from backend.feedback.assisted import assisted_by
+from backend.feedback.photos import Photo, photo_on
+from backend.push.service import enqueue_answer_push, enqueue_assigned_push
 from backend.text import fold
 from classifiers.labels import KINDS, TOPICS
 
@@ -49,6 +52,21 @@ TRANSITIONS: dict[CaseStatus, frozenset[CaseStatus]] = {
         {CaseStatus.IN_PROGRESS, CaseStatus.ANSWERED, CaseStatus.CLOSED}
     ),
 }
+
+
+def message_view(message: Message) -> MessageView:
+    """A message as staff see it in a thread: text, delivery state, photos, who recorded it."""
+    return MessageView(
+        id=message.id or 0,
+        direction=message.direction,
+        channel=message.channel,
+        text=message.text,
+        author_id=message.author_id,
+        delivery_state=message.delivery_state,
+        created_at=message.created_at,
+        attachments=message.attachments or [],
+        assisted_by=assisted_by(message.raw),
+    )
 
 
 def summary_of(case: Case) -> CaseSummary:
@@ -125,6 +143,16 @@ class CaseService:
             raise NotFound(f"no case {case_id}")
         return case
 
+    async def photo(self, case_id: int, sha256: str) -> Photo:
+        await self.get(case_id)
+        messages = list(
+            (await self.session.exec(select(Message).where(Message.case_id == case_id))).all()
+        )
+        found = photo_on(messages, sha256)
+        if found is None:
+            raise NotFound(f"no photo {sha256} on case {case_id}")
+        return found
+
     async def detail(self, case_id: int) -> CaseDetail:
         case = await self.get(case_id)
         messages = (
@@ -146,18 +174,7 @@ class CaseService:
         ).all()
         return CaseDetail(
             case=summary_of(case),
-            messages=[
-                MessageView(
-                    id=m.id or 0,
-                    direction=m.direction,
-                    channel=m.channel,
-                    text=m.text,
-                    author_id=m.author_id,
-                    delivery_state=m.delivery_state,
-                    created_at=m.created_at,
-                )
-                for m in messages
-            ],
+            messages=[message_view(m) for m in messages],
             notes=[
                 NoteView(id=n.id or 0, author_id=n.author_id, text=n.text, created_at=n.created_at)
                 for n in notes
@@ -182,6 +199,8 @@ class CaseService:
         case = await self.get(case_id)
         if assignee_id is not None:
             await self._check_assignee(case, assignee_id)
+        if assignee_id is not None and assignee_id != case.assignee_id:
+            await enqueue_assigned_push(await self.session.connection(), case_id, assignee_id)
         case.assignee_id = assignee_id
         if due_at is not None:
             case.due_at = due_at  # type: ignore[assignment]
@@ -338,21 +357,13 @@ class CaseService:
             case_id,
             {"message_id": message.id},
         )
+        await enqueue_answer_push(await self.session.connection(), case_id)
         if commit:
             await self.session.commit()
         else:
             await self.session.flush()
         assert delivery.id is not None
-        view = MessageView(
-            id=message.id,
-            direction=message.direction,
-            channel=message.channel,
-            text=message.text,
-            author_id=message.author_id,
-            delivery_state=message.delivery_state,
-            created_at=message.created_at,
-        )
-        return view, delivery.id
+        return message_view(message), delivery.id
 
     async def _recipient(self, case: Case) -> str:
         """Where the reply goes: the web status page is addressed by tracking code."""

@@ -16,6 +16,9 @@ from backend.db.models import Case, Direction, Message
 from backend.db.types import utcnow
 from backend.groups.assign import CaseToGroup, GroupAssigner
 from backend.jobs.context import JobContext
+from backend.live import publish_cases
+from backend.observability.metrics import CLASSIFICATION_CONFIDENCE
+from backend.push.service import enqueue_urgent_push
 
 log = logging.getLogger(__name__)
 CASES = Case.__table__  # type: ignore[attr-defined]
@@ -83,9 +86,11 @@ class ModelCaseClassifier:
             return 0
         predictions = await asyncio.to_thread(predictor.predict, [case.text for case in pending])
         now = utcnow()
+        urgent: list[int] = []  # classified by this run (not by a racing worker) and urgent
         async with ctx.engine.begin() as conn:
             for case, p in zip(pending, predictions, strict=True):
-                await conn.execute(
+                CLASSIFICATION_CONFIDENCE.observe(p.topic_confidence)
+                done = await conn.execute(
                     update(CASES)
                     .where(CASES.c.id == case.id, CASES.c.classified_at.is_(None))
                     .values(
@@ -100,6 +105,8 @@ class ModelCaseClassifier:
                         classified_at=now,
                     )
                 )
+                if p.urgent and done.rowcount == 1:
+                    urgent.append(case.id)
             await self._assigner.assign(
                 conn,
                 [
@@ -114,9 +121,11 @@ class ModelCaseClassifier:
                     for case, p in zip(pending, predictions, strict=True)
                 ],
             )
-        urgent = [case.id for case, p in zip(pending, predictions, strict=True) if p.urgent]
-        if urgent:  # Web Push to the scoped staff comes with the PWA; the inbox filters urgent=true
-            log.warning("urgent cases to notify: %s", urgent)
+            # Staff whose scope and preferences match get a high-urgency push, in this transaction.
+            pushes = await enqueue_urgent_push(conn, urgent)
+        await publish_cases(ctx, [case.id for case in pending], "updated")
+        if pushes:
+            await ctx.queue.wake("send_pushes")
         return len(pending)
 
 

@@ -77,6 +77,8 @@ def configured_channels(
     configured = settings.channels
     deps = ChannelDeps(client=client)
     channels: dict[str, Channel] = {"web": build_channel("web", None, deps)}
+    # Open311 clients read replies back as the request's status_notes (GET requests).
+    channels["open311"] = channels["web"]
     if configured.zalo is not None:
         zalo = configured.zalo
         tokens = DatabaseZaloTokenStore(
@@ -93,4 +95,6 @@ def configured_channels(
         )
     if configured.email is not None:
         channels["email"] = build_channel("email", email_config(configured.email), deps)
+    # Opinions from voter meetings are answered on their status page (read out at the next meeting).
+    channels["meeting"] = channels["web"]
     return channels

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import secrets
+import weakref
 import zlib
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
@@ -72,13 +73,19 @@ def advisory_lock(engine: AsyncEngine, name: str) -> LockFactory:
     return hold
 
 
-def local_lock() -> LockFactory:
-    """One process: an asyncio lock is enough."""
-    lock = asyncio.Lock()
+# Local locks by event loop and name: every holder of the same name in this process shares one.
+_LOCAL: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, asyncio.Lock]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def local_lock(name: str) -> LockFactory:
+    """One process: an asyncio lock, the same for every holder of `name`, is enough."""
 
     @asynccontextmanager
     async def hold() -> AsyncIterator[None]:
-        async with lock:
+        locks = _LOCAL.setdefault(asyncio.get_running_loop(), {})
+        async with locks.setdefault(name, asyncio.Lock()):
             yield
 
     return hold
@@ -90,4 +97,4 @@ def lock_for(engine: AsyncEngine, redis_url: str | None, name: str) -> LockFacto
         return redis_lock(redis_url, name)
     if engine.dialect.name == "postgresql":
         return advisory_lock(engine, name)
-    return local_lock()
+    return local_lock(name)

@@ -2,7 +2,9 @@
 
 DESIGN §4 rule 3: a chat reply outside the messaging window goes to another channel the
 citizen gave (their e-mail address), else stays readable on the web status page; either way
-the case's deliveries show how the answer travelled.
+the case's deliveries show how the answer travelled. A citizen who asked on the status page to
+be told of answers also gets a Web Push (backend.push.service.enqueue_answer_push, added with
+the reply), so an answer that only reached the web page still reaches their phone.
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ from backend.db.models import (
 from backend.db.types import utcnow
 from backend.deliveries.outbound import Attempt
 from backend.jobs.context import JobContext
+from backend.push.sending import settle_push
+from backend.push.service import PUSH_CHANNEL
 from channels.base import DeliveryStatus
 
 CASES = Case.__table__  # type: ignore[attr-defined]
@@ -49,6 +53,9 @@ async def settle_attempt(
     if attempt.alert is not None:
         await _alert(conn, delivery, attempt.alert)
         return DeliveryState.FAILED.value, []
+    if delivery["channel"] == PUSH_CHANNEL:
+        await settle_push(conn, delivery, state)
+        return state, []
     if result.status is DeliveryStatus.OK and result.provider_message_id:
         await _remember_provider_id(conn, delivery, result.provider_message_id)
     if result.status is DeliveryStatus.GONE and result.fallback_allowed:

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import random
+from contextlib import AbstractAsyncContextManager
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import and_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from backend.db.models import Delivery, DeliveryState, Message
 from backend.db.types import utcnow
+from backend.jobs.context import JobContext
 from backend.settings import WorkerSettings
 from channels.base import DeliveryResult, DeliveryStatus
 
@@ -45,6 +50,46 @@ async def claim(
     )
     row = (await conn.execute(stmt)).mappings().first()
     return dict(row) if row is not None else None
+
+
+def one_writer(ctx: JobContext) -> AbstractAsyncContextManager[object]:
+    """SQLite has one writer at a time and its busy wait is unfair: with many sends in flight
+    (a campaign's fan-out) some would wait past busy_timeout. Their short write transactions
+    take turns here instead; the sends themselves stay concurrent."""
+    if ctx.engine.dialect.name != "sqlite":
+        return contextlib.nullcontext()
+    lock = ctx.extra.get("sqlite_writer")
+    if not isinstance(lock, asyncio.Lock):
+        lock = ctx.extra["sqlite_writer"] = asyncio.Lock()
+    return lock
+
+
+async def claim_many(
+    conn: AsyncConnection, due: Any, lease_seconds: float
+) -> list[dict[str, object]]:
+    """`claim` for every delivery the `due` query selects, in one statement.
+
+    On PostgreSQL the selected rows are locked and ones another worker is claiming skipped;
+    the state check is repeated on each row, so a row is claimed by one worker only.
+    """
+    now = utcnow()
+    if conn.dialect.name == "postgresql":
+        due = due.with_for_update(skip_locked=True)
+    stmt = (
+        update(DELIVERIES)
+        .where(
+            DELIVERIES.c.id.in_(due),
+            DELIVERIES.c.state == DeliveryState.PENDING.value,
+            DELIVERIES.c.next_attempt_at <= now,
+        )
+        .values(
+            state=DeliveryState.SENDING.value,
+            attempts=DELIVERIES.c.attempts + 1,
+            claimed_until=now + timedelta(seconds=lease_seconds),
+        )
+        .returning(*DELIVERIES.c)
+    )
+    return [dict(row) for row in (await conn.execute(stmt)).mappings().all()]
 
 
 async def record_result(

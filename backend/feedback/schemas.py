@@ -24,6 +24,8 @@ class FeedbackCreate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     ) = None
     consent: bool = False  # may staff contact them on the details given?
     idempotency_key: IdempotencyKey | None = None
+    # Recorded by a logged-in volunteer for a resident; `consent` is then the resident's.
+    assisted: bool = False
 
 
 class FeedbackReceipt(msgspec.Struct, kw_only=True):
@@ -62,3 +64,11 @@ class PublicCaseView(msgspec.Struct, kw_only=True):
     received_at: datetime
     answered_at: datetime | None
     messages: list[PublicMessage]
+
+
+class PhotoReceipt(msgspec.Struct, kw_only=True):
+    sha256: str
+    width: int
+    height: int
+    size: int
+    url: str

@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import uuid
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from backend.audit import record
+from backend.accounts.principal import Principal
 from backend.communes.reference import communes
 from backend.db.group_commit import GroupCommitter
 from backend.db.models import Case, CaseStatus, Direction, Message
 from backend.db.types import utcnow
 from backend.errors import Invalid, NotFound
+from backend.feedback.assisted import assisted_raw
+from backend.feedback.photos import Photo, attach_photo, inspect_photo, photo_on
 from backend.feedback.schemas import (
     FeedbackCreate,
     FeedbackReceipt,
@@ -25,6 +29,10 @@ from backend.feedback.schemas import (
     PublicMessage,
 )
 from backend.feedback.store import NewCase, StoredCase
+from backend.media import MediaStore
+from backend.satisfaction.schemas import RatingCreate, RatingView
+from backend.satisfaction.service import note_verdict, rate_answer, reopen_case_and_group
+from backend.settings import MediaSettings
 from backend.text import fold, new_tracking_code
 
 WEB = "web"
@@ -37,7 +45,9 @@ def status_token(secret: str, tracking_code: str) -> str:
 
 
 def token_matches(secret: str, tracking_code: str, token: str | None) -> bool:
-    return token is not None and hmac.compare_digest(status_token(secret, tracking_code), token)
+    # Bytes: compare_digest raises TypeError on str with non-ASCII characters (any header).
+    expected = status_token(secret, tracking_code).encode()
+    return token is not None and hmac.compare_digest(expected, token.encode())
 
 
 class IntakeService:
@@ -50,7 +60,12 @@ class IntakeService:
         self._secret = secret
         self._base_url = base_url
 
-    def prepare(self, data: FeedbackCreate, idempotency_key: str | None) -> NewCase:
+    def prepare(
+        self,
+        data: FeedbackCreate,
+        idempotency_key: str | None,
+        raw: dict[str, Any] | None = None,
+    ) -> NewCase:
         text = data.text.strip()
         if not text:
             raise Invalid("text must not be blank", field="text")
@@ -75,13 +90,20 @@ class IntakeService:
             contact_phone=data.phone,
             contact_email=data.email,
             consent=data.consent,
+            raw=raw,
         )
 
     async def submit(
-        self, data: FeedbackCreate, idempotency_key: str | None
+        self,
+        data: FeedbackCreate,
+        idempotency_key: str | None,
+        assisted_by: Principal | None = None,
     ) -> tuple[FeedbackReceipt, bool]:
         """Open the case (or find the one this key already opened); returns (receipt, created)."""
-        stored = await self._committer.submit(self.prepare(data, idempotency_key))
+        raw = None
+        if assisted_by is not None:
+            raw = assisted_raw(assisted_by, data.commune_code, data.consent)
+        stored = await self._committer.submit(self.prepare(data, idempotency_key, raw))
         token = status_token(self._secret, stored.tracking_code)
         receipt = FeedbackReceipt(
             tracking_code=stored.tracking_code,
@@ -151,14 +173,49 @@ class CitizenCaseService:
         case = await self._case(tracking_code, token)
         if case.status not in (CaseStatus.ANSWERED, CaseStatus.CLOSED):
             raise Invalid("only an answered or closed case can be marked not resolved")
-        case.status = CaseStatus.REOPENED
-        case.closed_at = None
-        case.updated_at = utcnow()
         text = (reason or "").strip() or "Chưa được giải quyết / Not resolved"
-        self.session.add(case)
-        await record(self.session, None, "case.reopen_by_citizen", "case", case.id or 0)
+        await note_verdict(self.session, case, None, False, reason)
+        await reopen_case_and_group(self.session, case)
         await self._add_inbound(case, text, None)
         return await self.view(tracking_code, token)
+
+    async def add_photo(
+        self,
+        tracking_code: str,
+        token: str | None,
+        data: bytes,
+        content_type: str,
+        media: MediaStore,
+        limits: MediaSettings,
+    ) -> tuple[Photo, bool]:
+        """Store the photo, then list it on the case; (photo, False) when it was already there."""
+        case = await self._case(tracking_code, token)
+        photo = inspect_photo(data, content_type, limits)
+        # File first, row second: a crash in between leaves only an unreferenced file.
+        await asyncio.to_thread(media.save, data, photo.content_type)
+        return photo, await attach_photo(self.session, case, photo, limits)
+
+    async def photo(self, tracking_code: str, token: str | None, sha256: str) -> Photo:
+        case = await self._case(tracking_code, token)
+        messages = list(
+            (await self.session.exec(select(Message).where(Message.case_id == case.id))).all()
+        )
+        found = photo_on(messages, sha256)
+        if found is None:
+            raise NotFound("no such photo on this case")
+        return found
+
+    async def rate(self, tracking_code: str, token: str | None, data: RatingCreate) -> RatingView:
+        """Rate the answer (1-5) and say whether it resolved the problem (no: reopens)."""
+        case = await self._case(tracking_code, token)
+        verdict = await rate_answer(self.session, case, data)
+        return RatingView(
+            tracking_code=case.tracking_code,
+            rating=verdict.rating,
+            resolved=verdict.resolved,
+            status=case.status,
+            at=verdict.at,
+        )
 
     async def _add_inbound(self, case: Case, text: str, key: str | None) -> None:
         now = utcnow()

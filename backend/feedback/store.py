@@ -10,17 +10,16 @@ item, in order.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import sqlite3
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
 import msgspec
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from backend.db.held import HeldConnection, HeldSqlite, sqlite_time
 from backend.text import new_tracking_code
 
 MAX_CODE_DRAWS = 5
@@ -55,6 +54,8 @@ class StoredCase(msgspec.Struct, frozen=True, kw_only=True):
     status: str
     received_at: datetime
     created: bool  # False when the source key already had a case (a retry)
+    commune_code: str = ""  # of the item written (live events), filled by _in_order
+    province_code: str = ""
 
 
 class CaseStore(Protocol):
@@ -85,7 +86,14 @@ def _in_order(items: Sequence[NewCase], found: dict[str, StoredCase]) -> list[St
         stored = found[item.source_key]
         # Only the first of several identical keys in one batch "created" the case.
         first = next(j for j, other in enumerate(items) if other.source_key == item.source_key)
-        results.append(msgspec.structs.replace(stored, created=stored.created and first == i))
+        results.append(
+            msgspec.structs.replace(
+                stored,
+                created=stored.created and first == i,
+                commune_code=item.commune_code,
+                province_code=item.province_code,
+            )
+        )
     return results
 
 
@@ -129,40 +137,37 @@ FROM input i LEFT JOIN ins USING (source_key) LEFT JOIN cases c ON c.source_key 
 
 
 class PostgresCaseStore:
-    """One statement per batch through the engine's asyncpg connection pool."""
+    """One statement per batch on the connection the store holds."""
 
     def __init__(self, engine: AsyncEngine) -> None:
-        self._engine = engine
+        self._conn = HeldConnection(engine)
 
     async def write(self, items: Sequence[NewCase]) -> list[StoredCase]:
         pending = _unique(items)
         found: dict[str, StoredCase] = {}
-        async with self._engine.connect() as conn:
-            raw = await conn.get_raw_connection()
-            driver: Any = raw.driver_connection
-            for _ in range(MAX_CODE_DRAWS):
-                rows = await driver.fetch(_PG_BATCH, *self._columns(pending))
-                for row in rows:
-                    if row["id"] is not None:
-                        found[row["source_key"]] = StoredCase(
-                            case_id=row["id"],
-                            tracking_code=row["tracking_code"],
-                            status=row["status"],
-                            received_at=row["received_at"],
-                            created=row["created"],
-                        )
-                # No row for a key: it lost a tracking-code collision; draw again.
-                pending = [
-                    msgspec.structs.replace(i, tracking_code=new_tracking_code())
-                    for i in pending
-                    if i.source_key not in found
-                ]
-                if not pending:
-                    return _in_order(items, found)
+        for _ in range(MAX_CODE_DRAWS):
+            rows = await self._conn.fetch(_PG_BATCH, *self._columns(pending))
+            for row in rows:
+                if row["id"] is not None:
+                    found[row["source_key"]] = StoredCase(
+                        case_id=row["id"],
+                        tracking_code=row["tracking_code"],
+                        status=row["status"],
+                        received_at=row["received_at"],
+                        created=row["created"],
+                    )
+            # No row for a key: it lost a tracking-code collision; draw again.
+            pending = [
+                msgspec.structs.replace(i, tracking_code=new_tracking_code())
+                for i in pending
+                if i.source_key not in found
+            ]
+            if not pending:
+                return _in_order(items, found)
         raise RuntimeError("could not draw unique tracking codes")
 
     async def close(self) -> None:
-        """Nothing to release: connections belong to the engine's pool."""
+        await self._conn.close()
 
     @staticmethod
     def _columns(items: Sequence[NewCase]) -> list[list[Any]]:
@@ -185,51 +190,21 @@ class PostgresCaseStore:
         ]
 
 
-def _sqlite_time(value: datetime) -> str:
-    # The format SQLAlchemy's SQLite DateTime type reads and writes.
-    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
-
-
 class SqliteCaseStore:
     """One transaction per batch on a private `sqlite3` connection, in its own thread."""
 
     def __init__(self, path: str) -> None:
-        self._path = path
-        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-intake")
-        self._conn: sqlite3.Connection | None = None
+        self._db = HeldSqlite(path, "sqlite-intake")
 
     async def write(self, items: Sequence[NewCase]) -> list[StoredCase]:
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._thread, self._write, list(items))
+        batch = list(items)
+        found = await self._db.transaction(
+            lambda conn: {item.source_key: self._write_one(conn, item) for item in _unique(batch)}
+        )
+        return _in_order(batch, found)
 
     async def close(self) -> None:
-        def close_connection() -> None:
-            if self._conn is not None:
-                self._conn.close()
-                self._conn = None
-
-        await asyncio.get_running_loop().run_in_executor(self._thread, close_connection)
-        self._thread.shutdown(wait=True)
-
-    def _connection(self) -> sqlite3.Connection:
-        if self._conn is None:
-            conn = sqlite3.connect(self._path, isolation_level=None, timeout=5.0)
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=NORMAL")
-            conn.execute("PRAGMA foreign_keys=ON")
-            self._conn = conn
-        return self._conn
-
-    def _write(self, items: list[NewCase]) -> list[StoredCase]:
-        conn = self._connection()
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            found = {item.source_key: self._write_one(conn, item) for item in _unique(items)}
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        return _in_order(items, found)
+        await self._db.close()
 
     @staticmethod
     def _write_one(conn: sqlite3.Connection, item: NewCase) -> StoredCase:
@@ -245,7 +220,7 @@ class SqliteCaseStore:
                 received_at=datetime.fromisoformat(row[3]).replace(tzinfo=UTC),
                 created=False,
             )
-        at = _sqlite_time(item.received_at)
+        at = sqlite_time(item.received_at)
         contact_id = None
         if item.has_contact:
             contact_id = conn.execute(

@@ -18,6 +18,7 @@ from backend.groups.schemas import (
     MoveRequest,
 )
 from backend.groups.service import GroupService
+from backend.live import publish_cases
 
 
 class GroupController(Controller):
@@ -65,9 +66,12 @@ class GroupController(Controller):
         data: JSONBody[MoveRequest],
         principal: CurrentPrincipal,
         db_session: DbSession,
+        resources: Resources,
     ) -> GroupSummary:
         """Move a case to another group, or split it out (`group_id: null`)."""
-        return await GroupService(db_session, principal).move_case(case_id, data.group_id)
+        group = await GroupService(db_session, principal).move_case(case_id, data.group_id)
+        await publish_cases(resources.jobs, [case_id], "updated")
+        return group
 
     @post("/groups/{group_id:int}/answer", status_code=201)
     async def answer(
@@ -82,4 +86,6 @@ class GroupController(Controller):
         sent = await GroupService(db_session, principal).answer(group_id, data.text)
         for _, delivery_id in sent:
             await resources.queue.wake("deliver", delivery_id=delivery_id)
+        await resources.queue.wake("send_pushes")  # citizens who asked to be told of answers
+        await publish_cases(resources.jobs, [case_id for case_id, _ in sent], "answered")
         return GroupAnswerResult(answered_cases=[case_id for case_id, _ in sent])

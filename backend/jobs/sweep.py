@@ -9,7 +9,9 @@ from sqlalchemy import select
 from backend.db.models import Case
 from backend.db.types import utcnow
 from backend.deliveries.service import due_ids
+from backend.forwarding.reminders import remind_deadlines
 from backend.jobs.context import JobContext
+from backend.push.jobs import schedule_due
 from backend.webhooks.jobs import pending_events
 
 CASES = Case.__table__  # type: ignore[attr-defined]
@@ -33,6 +35,8 @@ async def sweep(ctx: JobContext) -> dict[str, int]:
             ).all()
         ]
         deliveries = await due_ids(conn, now)
+    pushes = await schedule_due(ctx)  # due campaign runs and follow-ups become push deliveries
+    await remind_deadlines(ctx)  # overdue / due-soon forwardings, once a day
     inbound = await pending_events(
         ctx, older_than=timedelta(seconds=ctx.settings.worker.classify_grace_seconds)
     )
@@ -42,4 +46,10 @@ async def sweep(ctx: JobContext) -> dict[str, int]:
         await ctx.queue.wake("deliver", delivery_id=delivery_id)
     if inbound:
         await ctx.queue.wake("process_inbound")
-    return {"cases": len(pending), "deliveries": len(deliveries), "inbound": inbound}
+    await ctx.queue.wake("fetch_media")  # it re-finds downloads a crash or outage left pending
+    return {
+        "cases": len(pending),
+        "deliveries": len(deliveries),
+        "inbound": inbound,
+        "pushes": pushes,
+    }

@@ -15,7 +15,7 @@ from backend.reports.exports import to_csv, to_docx, to_xlsx
 from backend.reports.service import SynthesisReport, build_report
 
 MEDIA = {
-    "csv": ("text/csv; charset=utf-8", to_csv),
+    "csv": ("text/csv", to_csv),  # Litestar adds "; charset=utf-8" to text/* itself
     "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", to_xlsx),
     "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", to_docx),
 }

@@ -21,6 +21,7 @@ CASES = Case.__table__  # type: ignore[attr-defined]
 MESSAGES = Message.__table__  # type: ignore[attr-defined]
 GROUPS = IssueGroup.__table__  # type: ignore[attr-defined]
 ANSWERED = {CaseStatus.ANSWERED.value, CaseStatus.CLOSED.value}
+QUOTE_SAMPLE = 40  # latest members of a group whose texts are read for its quotes
 
 TOPIC_NAMES_VI = {
     "land": "Đất đai",
@@ -93,10 +94,18 @@ async def build_report(
             .order_by(CASES.c.received_at)
         )
     ).all()
-    texts = await _first_texts(conn, [r.id for r in rows])
     by_topic: dict[str, dict[int | None, list[object]]] = defaultdict(lambda: defaultdict(list))
     for row in rows:
         by_topic[row.topic or "unclassified"][row.group_id].append(row)
+    # Quotes come from the latest members of each group: enough to pick representative ones,
+    # and a yearly report of a large province does not vectorize tens of thousands of texts.
+    sampled = [
+        m.id  # type: ignore[attr-defined]
+        for groups in by_topic.values()
+        for members in groups.values()
+        for m in members[-QUOTE_SAMPLE:]
+    ]
+    texts = await _first_texts(conn, sampled)
     topics = []
     for topic, groups in by_topic.items():
         report_groups = []

@@ -40,7 +40,7 @@ def _attachments(event: InboundEvent) -> list[dict[str, Any]] | None:
 
 
 async def open_case(
-    conn: AsyncConnection, event: InboundEvent, contact_id: int, commune_code: str
+    conn: AsyncConnection, event: InboundEvent, contact_id: int | None, commune_code: str
 ) -> OpenedCase:
     """A new case with the event as its first message; source_key "<channel>:<external id>"."""
     commune = communes().get(commune_code)

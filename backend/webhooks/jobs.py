@@ -20,6 +20,7 @@ from sqlalchemy import func, select, text, update
 from backend.db.models import InboundEventRecord
 from backend.db.types import utcnow
 from backend.jobs.context import JobContext
+from backend.live import publish_cases
 from backend.webhooks.process import Effects, apply_event
 from channels.base import InboundEvent
 
@@ -110,8 +111,11 @@ async def _apply(ctx: JobContext, event_id: int, payload: object) -> bool:
         return False
     if effects.new_cases:
         await ctx.queue.wake("classify_cases", case_ids=effects.new_cases)
+        await publish_cases(ctx, effects.new_cases, "created")
     for delivery_id in effects.deliveries:
         await ctx.queue.wake("deliver", delivery_id=delivery_id)
+    if any(attachment.kind == "image" for attachment in event.attachments):
+        await ctx.queue.wake("fetch_media")
     return True
 
 

@@ -15,6 +15,7 @@ import httpx
 
 from backend.channel_settings import EmailSettings
 from backend.jobs.context import JobContext
+from backend.push.sending import close_push_runtime
 from backend.webhooks.intake import ChannelIntake
 from backend.webhooks.store import inbound_store
 from channels.email import ImapPoller, SmtpReceiver
@@ -70,6 +71,7 @@ async def close_http_client(jobs: JobContext) -> None:
     client = jobs.extra.pop("http_client", None)
     if isinstance(client, httpx.AsyncClient):
         await client.aclose()
+    await close_push_runtime(jobs.extra)  # the push sender's aiohttp session
 
 
 def _receiver(email: EmailSettings, intake: ChannelIntake) -> SmtpReceiver | None:

@@ -7,12 +7,15 @@ import { formatTime, label, t } from "./i18n.js";
 import { listItems, onOutboxChange, removeItem, retryNow } from "./outbox.js";
 
 function itemText(item) {
-  const text = item.payload.text || "";
+  const text = item.payload.text || item.payload.place || "";
   return text.length > 160 ? `${text.slice(0, 157)}…` : text;
 }
 
 function stateLine(item) {
   const badge = h("span", { class: `badge ${item.status}` }, label("outbox", item.status));
+  if (item.status === "sent" && item.kind === "meeting" && item.result) {
+    return h("p", { class: "state" }, badge, " ", t("outbox.meeting_saved", { count: item.result.opinions }));
+  }
   if (item.status === "sent" && item.result) {
     const { tracking_code: code, status_token: token } = item.result;
     return h("p", { class: "state" }, badge, " ", t("outbox.code"), " ", h("strong", { class: "code" }, code), " ",
@@ -43,7 +46,7 @@ function row(item, urls) {
     urls.push(url);
     thumbnail = h("img", { class: "thumb", src: url, alt: t("outbox.photo_alt"), width: 64, height: 64 });
   }
-  const kind = item.kind === "message" ? t("outbox.kind_message") : item.assisted ? t("outbox.kind_assisted") : t("outbox.kind_feedback");
+  const kind = item.kind === "meeting" ? t("outbox.kind_meeting") : item.kind === "message" ? t("outbox.kind_message") : item.assisted ? t("outbox.kind_assisted") : t("outbox.kind_feedback");
   return h("li", { class: `item ${item.status}`, dataset: { key: item.id, status: item.status } },
     thumbnail,
     h("p", { class: "text" }, itemText(item)),

@@ -4,7 +4,7 @@
 // many times a send is retried — by a page, another tab or the service worker — the backend
 // stores it once (DESIGN §4 rule 2). Shared by pages and the service worker: no DOM here.
 
-import { ApiError, followUp, submitFeedback } from "./api.js";
+import { ApiError, ensureCsrf, followUp, submitFeedback, submitMeeting, uploadPhoto } from "./api.js";
 
 const DB_NAME = "tiengdan";
 const STORE = "outbox";
@@ -91,6 +91,11 @@ export function enqueueMessage(code, token, text) {
   return enqueue("message", { code, token, text });
 }
 
+/** Keep a voter meeting (MeetingCreate without client_key: the item's key becomes it). */
+export function enqueueMeeting(payload) {
+  return enqueue("meeting", payload);
+}
+
 /** Every item, newest first. */
 export async function listItems() {
   const items = await transact("readonly", (store, out) => {
@@ -141,13 +146,24 @@ async function claim(id) {
 
 const SENDERS = {
   async feedback(item) {
-    const { receipt } = await submitFeedback(item.payload);
+    // Assisted items go out under the volunteer's session: the backend records who helped.
+    if (item.assisted) await ensureCsrf();
+    const { receipt } = await submitFeedback({ ...item.payload, assisted: item.assisted });
+    // A retry resubmits (same key, same case) and re-uploads (same bytes, kept once).
+    if (item.photo) await uploadPhoto(receipt.tracking_code, receipt.status_token, item.photo.blob);
     return { tracking_code: receipt.tracking_code, status_token: receipt.status_token };
   },
   async message(item) {
     const { code, token, text } = item.payload;
     await followUp(code, token, text, item.idempotency_key);
     return { tracking_code: code, status_token: token };
+  },
+  async meeting(item) {
+    // Only the meeting's own fields: after a send the device copy also carries cleared contacts.
+    const { held_on, place, commune_code, organizer, attendance, delegates, opinions } = item.payload;
+    const meeting = { held_on, place, commune_code, organizer, attendance, delegates, opinions };
+    const detail = await submitMeeting({ ...meeting, client_key: item.idempotency_key });
+    return { meeting_id: detail.meeting.id, opinions: detail.opinions.length };
   },
 };
 
@@ -156,9 +172,9 @@ async function deliver(item) {
   const now = Date.now();
   try {
     const result = await SENDERS[item.kind](item);
-    // Once stored by the backend, the device copy keeps no contact details (shared phones).
+    // Once stored by the backend, the device copy keeps no contact details or photo (shared phones).
     const payload = { ...item.payload, name: null, phone: null, email: null };
-    await put({ ...item, payload, status: "sent", result, error: null, updated_at: now });
+    await put({ ...item, payload, photo: null, status: "sent", result, error: null, updated_at: now });
     return "sent";
   } catch (error) {
     const apiError = error instanceof ApiError ? error : new ApiError(-1, String(error?.message || error));

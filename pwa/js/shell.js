@@ -7,14 +7,29 @@ import { STAFF_ROLES, cachedUser } from "./session.js";
 
 function navLinks() {
   const user = cachedUser();
-  const links = [
-    ["/feedback.html", "nav.feedback"],
-    ["/track.html", "nav.track"],
-    ["/guides.html", "nav.guides"],
-  ];
-  if (user?.role === "volunteer") links.push(["/volunteer.html", "nav.volunteer"]);
-  else if (user && STAFF_ROLES.includes(user.role)) links.push(["/inbox.html", "nav.inbox"]);
-  else links.push(["/login.html", "nav.login"]);
+  const staff = user && STAFF_ROLES.includes(user.role);
+  const links = staff
+    ? [
+      ["/inbox.html", "nav.inbox"],
+      ["/groups.html", "nav.groups"],
+      ["/dashboard.html", "nav.dashboard"],
+      ["/forwarded.html", "nav.forwarded"],
+      ["/meeting.html", "nav.meeting"],
+      ["/campaigns.html", "nav.campaigns"],
+      ["/notifications.html", "nav.notifications"],
+      ["/feedback.html", "nav.feedback"],
+      ["/guides.html", "nav.guides"],
+    ]
+    : [
+      ["/feedback.html", "nav.feedback"],
+      ["/track.html", "nav.track"],
+      ["/answers.html", "nav.answers"],
+      ["/guides.html", "nav.guides"],
+    ];
+  if (user?.role === "volunteer") {
+    links.push(["/volunteer.html", "nav.volunteer"], ["/meeting.html", "nav.meeting"], ["/notifications.html", "nav.notifications"]);
+  }
+  else if (!staff) links.push(["/login.html", "nav.login"]);
   const here = location.pathname;
   return links.map(([href, key]) =>
     h("a", { href, "aria-current": here === href ? "page" : null }, t(key)),

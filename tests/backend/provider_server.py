@@ -29,10 +29,10 @@ async def serve(handler: Handler) -> AsyncIterator[str]:
             content=await request.read(),
         )
         answer = await handler(forwarded)
-        content_type = answer.headers.get("content-type", "application/json")
-        return web.Response(
-            status=answer.status_code, body=answer.content, headers={"Content-Type": content_type}
-        )
+        headers = {"Content-Type": answer.headers.get("content-type", "application/json")}
+        if "retry-after" in answer.headers:
+            headers["Retry-After"] = answer.headers["retry-after"]
+        return web.Response(status=answer.status_code, body=answer.content, headers=headers)
 
     app = web.Application()
     app.router.add_route("*", "/{tail:.*}", route)

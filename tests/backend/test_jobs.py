@@ -163,7 +163,7 @@ async def test_sweeper_refinds_pending_work_after_a_crash(ctx: JobContext) -> No
             .values(state="sending", claimed_until=utcnow() - timedelta(seconds=1))
         )
     found = await sweep(ctx)
-    assert found == {"cases": 1, "deliveries": 2, "inbound": 0}
+    assert found == {"cases": 1, "deliveries": 2, "inbound": 0, "pushes": 0}
     queue = ctx.queue
     assert isinstance(queue, RecordingQueue)
     assert ("classify_cases", {"case_ids": [old_case]}) in queue.woken

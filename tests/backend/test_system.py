@@ -60,7 +60,12 @@ def test_settings_refuse_placeholder_secrets_in_production() -> None:
     with pytest.raises(SettingsError, match="TIENGDAN_ENV"):
         load_settings({"TIENGDAN_ENV": "staging"})
     prod = load_settings(
-        {"TIENGDAN_ENV": "prod", "TIENGDAN_SECRET_KEY": "k" * 40, "DATABASE_URL": "postgres://db/x"}
+        {
+            "TIENGDAN_ENV": "prod",
+            "TIENGDAN_SECRET_KEY": "k" * 40,
+            "DATABASE_URL": "postgres://db/x",
+            "TIENGDAN_PUSH_ENABLED": "false",
+        }
     )
     assert prod.database.url == "postgresql+asyncpg://db/x"
     assert prod.auth.cookie_secure is True

@@ -50,6 +50,24 @@ def test_loading_shares_one_feature_pipeline(tiny_model_dir: Path) -> None:
     assert pipelines["topic"].steps[0][1] is pipelines["kind"].steps[0][1]
 
 
+def test_stacked_weights_predict_what_each_pipeline_predicts(tiny_model_dir: Path) -> None:
+    """Serving multiplies once by all tasks' weights; the answers are each pipeline's own."""
+    pipelines, _ = load_model(tiny_model_dir)
+    texts = [
+        "phản ánh tình trạng rác thải ở thôn 2",
+        "tôi tố cáo sai phạm liên quan vòi tiền, khẩn cấp đang cháy lớn",
+        "cho hoi ve hoc phi thi lam the nao",
+    ]
+    served = LabelPredictor.load(tiny_model_dir).predict_tasks(texts)
+    for task, pipeline in pipelines.items():
+        probabilities = pipeline.predict_proba(texts)
+        classifier = pipeline[-1]
+        chosen = classifier.decide(probabilities)
+        assert served[task][0] == [str(label) for label in classifier.classes_[chosen]]
+        expected = [float(probabilities[row, column]) for row, column in enumerate(chosen)]
+        assert served[task][1] == pytest.approx(expected, abs=1e-12)
+
+
 def test_untrusted_type_is_refused(tiny_model_dir: Path, tmp_path: Path) -> None:
     shutil.copy(tiny_model_dir / CARD_FILE, tmp_path / CARD_FILE)
     # A pipeline whose step would call os.system: exactly what a malicious file would hold.

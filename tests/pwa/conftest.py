@@ -35,7 +35,7 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def _app_env(root: Path) -> dict[str, str]:
+def _app_env(root: Path, models_dir: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("TIENGDAN_")}
     env.pop("REDIS_URL", None)  # the embedded shape: in-process queue and worker
     env.update(
@@ -43,6 +43,7 @@ def _app_env(root: Path) -> dict[str, str]:
         TIENGDAN_ENV="dev",
         TIENGDAN_DATA_DIR=str(root),
         TIENGDAN_RATE_LIMIT_PER_MINUTE="10000",
+        TIENGDAN_MODELS_DIR=str(models_dir),  # demo cases get topics and issue groups
     )
     return env
 
@@ -64,10 +65,10 @@ def _wait_until_healthy(base_url: str, server: subprocess.Popen[bytes], log: Pat
 # Package scope, not session: Playwright's sync API keeps an asyncio loop marked as running
 # while it is started, which would break async tests that run after this package.
 @pytest.fixture(scope="package")
-def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The URL of a freshly migrated app with the demo accounts and cases."""
+def base_url(tmp_path_factory: pytest.TempPathFactory, models_dir: Path) -> Iterator[str]:
+    """The URL of a freshly migrated app with the demo accounts and (classified) cases."""
     root = tmp_path_factory.mktemp("pwa-app")
-    env = _app_env(root)
+    env = _app_env(root, models_dir)
     cli = Path(sys.executable).with_name("tiengdan")
     for command in ("migrate", "demo-data"):
         done = subprocess.run(
@@ -140,9 +141,16 @@ def page(context: Any) -> Iterator[Any]:
     assert errors == [], f"uncaught errors in the page: {errors}"
 
 
-def wait_until_controlled(page: Any) -> None:
-    """Wait until the service worker is active, has precached the shell and controls the page."""
-    page.wait_for_function("navigator.serviceWorker.controller !== null")
+def wait_until_controlled(page: Any, seconds: float = 10.0) -> None:
+    """Wait until the service worker is active, has precached the shell and controls the page.
+
+    Polls with page.evaluate (DevTools evaluation) rather than wait_for_function, whose string
+    predicate the page's Content Security Policy rightly refuses to eval.
+    """
+    deadline = time.monotonic() + seconds
+    while not page.evaluate("navigator.serviceWorker.controller !== null"):
+        assert time.monotonic() < deadline, "the service worker never took control of the page"
+        page.wait_for_timeout(50)
 
 
 class StaffApi:

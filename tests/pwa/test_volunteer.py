@@ -85,6 +85,21 @@ def test_volunteer_records_assisted_feedback_with_photo_offline(
     expect(item).to_have_attribute("data-status", "sent", timeout=15_000)
     [case] = staff_api.cases(marker)
     assert case["commune_code"] == "00070" and case["channel"] == "web"
+    [message] = staff_api.detail(case["id"])["messages"]
+    assert message["assisted_by"] == "Tổ công nghệ số cộng đồng"
+    [stored] = message["attachments"]
+    assert (stored["content_type"], stored["width"], stored["height"]) == ("image/jpeg", 1280, 640)
+    served = staff_api.client.get(f"/cases/{case['id']}/photos/{stored['sha256']}")
+    assert served.status_code == 200 and served.content[:3] == b"\xff\xd8\xff"  # JPEG
+    # Sent: the device keeps neither the photo nor contact details.
+    assert (
+        page.evaluate(
+            "async (m) => (await (await import('/js/outbox.js')).listItems())"
+            ".find((i) => i.payload.text.includes(m)).photo",
+            marker,
+        )
+        is None
+    )
 
 
 def test_volunteer_page_offline_without_a_saved_account_asks_to_log_in_once(page: Any) -> None:

@@ -13,14 +13,39 @@ from backend.db.models.cases import (
 from backend.db.models.channels import ChannelCredential, InboundEventRecord
 from backend.db.models.contacts import Contact, ContactIdentity
 from backend.db.models.deliveries import Delivery, DeliveryState
+from backend.db.models.front import (
+    CaseRating,
+    Department,
+    DepartmentMember,
+    Forwarding,
+    ForwardReminder,
+    ForwardState,
+    Meeting,
+    MeetingOpinion,
+    TargetKind,
+)
 from backend.db.models.geo import Commune, Province
+from backend.db.models.open311 import ApiKey, Open311Request
+from backend.db.models.public_answers import CannedResponse, PublicAnswer
+from backend.db.models.push import (
+    Campaign,
+    CampaignState,
+    FollowUp,
+    FollowUpState,
+    PushSubscriptionRecord,
+)
 
 __all__ = [
+    "ApiKey",
     "AuditEvent",
     "AuthSession",
+    "Campaign",
+    "CampaignState",
+    "CannedResponse",
     "Case",
     "CaseCorrection",
     "CaseNote",
+    "CaseRating",
     "CaseStatus",
     "ChannelCredential",
     "Commune",
@@ -28,12 +53,25 @@ __all__ = [
     "ContactIdentity",
     "Delivery",
     "DeliveryState",
+    "Department",
+    "DepartmentMember",
     "Direction",
+    "FollowUp",
+    "FollowUpState",
+    "ForwardReminder",
+    "ForwardState",
+    "Forwarding",
     "InboundEventRecord",
     "IssueGroup",
+    "Meeting",
+    "MeetingOpinion",
     "Message",
+    "Open311Request",
     "Province",
+    "PublicAnswer",
+    "PushSubscriptionRecord",
     "Role",
+    "TargetKind",
     "User",
     "UserCommune",
 ]

@@ -1,12 +1,14 @@
 // Staff case detail: the thread with delivery states, notes, deliveries; reply, assign,
 // change status, add a note.
 
-import { addNote, assign, caseDetail, changeStatus, correctClassification, reply } from "../api.js";
+import { addNote, assign, caseDetail, caseSuggestions, changeStatus, correctClassification, reply } from "../api.js";
 import { communeIndex } from "../communes.js";
 import { byId, fill, h } from "../dom.js";
+import { forwardingPanel } from "../forwarding.js";
 import { formatTime, label, t } from "../i18n.js";
 import { STAFF_ROLES } from "../session.js";
 import { startPage } from "../shell.js";
+import { loadSuggestions } from "../suggestions.js";
 import { KINDS, STATUSES, TOPICS, options, requireRole } from "../staff.js";
 
 await startPage();
@@ -131,5 +133,7 @@ if (me) {
     wire();
     document.addEventListener("langchange", () => detail && draw());
     await load();
+    if (detail) loadSuggestions(() => caseSuggestions(caseId), byId("suggestion-list"), byId("reply-text"));
+    if (detail) forwardingPanel(caseId, { say, reload: load });
   }
 }

@@ -5,6 +5,7 @@ import { communePicker } from "../commune-picker.js";
 import { communeIndex } from "../communes.js";
 import { byId, fill, h } from "../dom.js";
 import { formatTime, label, t } from "../i18n.js";
+import { watchCases } from "../live.js";
 import { startPage } from "../shell.js";
 import { STAFF_ROLES } from "../session.js";
 import { CHANNELS, STATUSES, TOPICS, options, requireRole } from "../staff.js";
@@ -39,16 +40,17 @@ async function showInbox(me) {
   let names = new Map();
   communeIndex().then((all) => (names = new Map(all.map((c) => [c.code, c.name])))).catch(() => {});
 
-  const load = async () => {
+  const changed = new Map(); // case id → "created" | "updated" | …, from live events
+  const load = async ({ quiet = false } = {}) => {
     const query = new URLSearchParams(Object.entries(filters).filter(([, v]) => v !== "" && v !== null));
     history.replaceState(null, "", `?${query}`);
     const status = byId("inbox-status");
-    status.textContent = t("inbox.loading");
+    if (!quiet) status.textContent = t("inbox.loading");
     try {
       const page = await listCases(filters);
       await communeIndex().catch(() => null);
       status.textContent = t("inbox.count", { total: page.total });
-      drawList(page, names);
+      drawList(page, names, changed);
       drawPager(page, (n) => {
         filters.page = n;
         load();
@@ -71,14 +73,30 @@ async function showInbox(me) {
     load();
   });
   await load();
+  let pending = null;
+  const live = byId("live-state");
+  watchCases({
+    onCase: (event) => {
+      // A new case stays "new" when the classifier updates it a moment later.
+      if (changed.get(event.case_id) !== "created" || event.change !== "updated") changed.set(event.case_id, event.change);
+      clearTimeout(pending);
+      pending = setTimeout(() => load({ quiet: true }), 250); // a burst of events, one reload
+    },
+    onResync: () => load({ quiet: true }),
+    onState: (state) => {
+      live.dataset.state = state;
+      live.textContent = t(`live.${state}`);
+    },
+  });
 }
 
-function drawList(page, names) {
+function drawList(page, names, changed) {
   fill(byId("cases"), page.items.map((c) =>
-    h("li", { class: "case", dataset: { id: c.id } },
+    h("li", { class: changed.has(c.id) ? "case fresh" : "case", dataset: { id: c.id, live: changed.get(c.id) } },
       h("a", { href: `/case.html?id=${c.id}` }, h("span", { class: "summary" }, c.summary)),
       h("p", { class: "chips" },
         h("span", { class: `badge status-${c.status}` }, label("status", c.status)),
+        changed.has(c.id) ? h("span", { class: "badge live" }, t(`live.change_${changed.get(c.id)}`)) : null,
         c.urgent ? h("span", { class: "badge urgent" }, t("inbox.urgent")) : null,
         c.needs_review ? h("span", { class: "badge review" }, t("inbox.needs_review")) : null,
         h("span", {}, c.topic ? label("topic", c.topic) : t("track.topic_pending"))),

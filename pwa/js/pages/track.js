@@ -1,25 +1,29 @@
 // The citizen's tracking page: /track.html?code=CODE#TOKEN, or /track/CODE#TOKEN (the service
 // worker serves this page for that path). Shows status and the thread, takes follow-ups
-// (through the outbox, so they work offline) and "not resolved".
+// (through the outbox, so they work offline), "not resolved", and a push when it is answered.
 
-import { ApiError, caseStatus, reopen, trackPageUrl } from "../api.js";
+import { ApiError, caseStatus, rateAnswer, reopen, subscribePush, trackPageUrl } from "../api.js";
 import { sendNow, startAutoSend } from "../autosend.js";
 import { byId, fill, h } from "../dom.js";
 import { formatTime, label, t } from "../i18n.js";
 import { enqueueMessage, listItems, onOutboxChange } from "../outbox.js";
 import { outboxView } from "../outbox-view.js";
+import { deviceSubscription, pushSupported } from "../push.js";
 import { startPage } from "../shell.js";
 
 await startPage();
 
 const SAVED = "tiengdan.case.";
+// The token of a case this device asked to be notified about: a push opens /track/CODE only.
+const PUSHED = "tiengdan.push-token.";
 
 function fromLocation() {
   const params = new URLSearchParams(location.search);
   const match = location.pathname.match(/^\/track\/([^/]+)\/?$/);
   const code = params.get("code") || (match ? decodeURIComponent(match[1]) : "");
-  const token = decodeURIComponent(location.hash.slice(1));
-  return { code: code.trim().toUpperCase(), token: token.trim() };
+  const upper = code.trim().toUpperCase();
+  const token = decodeURIComponent(location.hash.slice(1)).trim();
+  return { code: upper, token: token || localStorage.getItem(PUSHED + upper) || "" };
 }
 
 const { code, token } = fromLocation();
@@ -49,6 +53,7 @@ function render(data) {
         h("p", { class: "who" }, t(m.direction === "out" ? "track.from_office" : "track.from_you"), " · ", formatTime(m.at)),
         h("p", { class: "body" }, m.text)))));
   byId("reopen-box").hidden = !answered;
+  byId("rate-box").hidden = !answered;
   byId("follow-up-box").hidden = false;
 }
 
@@ -122,6 +127,24 @@ function setUpFollowUp() {
   });
 }
 
+function setUpRating() {
+  byId("rate-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const status = byId("rate-status");
+    if (!navigator.onLine) {
+      status.textContent = t("track.reopen_offline");
+      return;
+    }
+    try {
+      await rateAnswer(code, token, Number(byId("rate-stars").value), byId("rate-yes").checked);
+      status.textContent = t("track.rated");
+      await load(); // "not resolved" reopened the case: show its new status
+    } catch (error) {
+      status.textContent = t("track.error", { reason: error.detail || String(error) });
+    }
+  });
+}
+
 function setUpReopen() {
   byId("reopen-form").addEventListener("submit", async (event) => {
     event.preventDefault();
@@ -140,10 +163,37 @@ function setUpReopen() {
   });
 }
 
+function setUpPush() {
+  if (!pushSupported()) return;
+  const button = byId("push-button");
+  const status = byId("push-status");
+  byId("push-box").hidden = false;
+  if (localStorage.getItem(PUSHED + code) === token && Notification.permission === "granted") {
+    status.textContent = t("track.push_on");
+  }
+  button.addEventListener("click", async () => {
+    button.disabled = true;
+    try {
+      const subscription = await deviceSubscription();
+      await subscribePush(subscription.toJSON(), { trackingCode: code, statusToken: token });
+      localStorage.setItem(PUSHED + code, token);
+      status.textContent = t("track.push_on");
+    } catch (error) {
+      status.textContent = error.denied ? t("push.denied")
+        : error.status === 0 ? t("track.push_offline")
+        : error.status === 503 ? t("push.not_configured") : t("push.failed", { reason: error.detail || error.message });
+    } finally {
+      button.disabled = false;
+    }
+  });
+}
+
 setUpLookup();
 if (code && token) {
   setUpFollowUp();
   setUpReopen();
+  setUpRating();
+  setUpPush();
 }
 window.addEventListener("online", load);
 document.addEventListener("langchange", () => shown && render(shown));

@@ -3,6 +3,7 @@
 import { sendNow, startAutoSend } from "../autosend.js";
 import { byId } from "../dom.js";
 import { feedbackForm } from "../feedback-form.js";
+import { followUps } from "../follow-ups.js";
 import { outboxView } from "../outbox-view.js";
 import { startPage } from "../shell.js";
 import { requireRole } from "../staff.js";
@@ -18,4 +19,6 @@ if (user) {
   });
   outboxView(byId("outbox"), { filter: (item) => item.assisted });
   startAutoSend();
+  const reminders = followUps(byId("follow-up-box"));
+  addEventListener("online", () => reminders.refresh());
 }

@@ -1,0 +1,1 @@
+"""Request ids, JSON logs, Prometheus metrics and security headers: what operators see."""

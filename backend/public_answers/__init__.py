@@ -1,0 +1,1 @@
+"""Published answers of issue groups: the public Q&A page per commune."""

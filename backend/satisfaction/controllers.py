@@ -1,0 +1,40 @@
+"""Satisfaction and reopen rates by topic or commune (staff, scoped)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Annotated, Literal
+
+from litestar import Controller, get
+from litestar.params import QueryParameter
+
+from backend.db.types import utcnow
+from backend.deps import CurrentPrincipal, Resources
+from backend.errors import Invalid
+from backend.satisfaction.schemas import SatisfactionStats
+from backend.satisfaction.service import SatisfactionStatsService
+
+
+class SatisfactionController(Controller):
+    path = "/api/v1/stats"
+    tags = ["synthesis"]
+
+    @get("/satisfaction")
+    async def satisfaction(
+        self,
+        principal: CurrentPrincipal,
+        resources: Resources,
+        by: Annotated[Literal["topic", "commune"], QueryParameter()] = "topic",
+        start: Annotated[datetime | None, QueryParameter(name="from")] = None,
+        end: Annotated[datetime | None, QueryParameter(name="to")] = None,
+    ) -> SatisfactionStats:
+        """Of the answers given in [from, to) (default: the last 30 days): ratings, resolved
+        share and reopen rate, overall and per topic or commune."""
+        end = end or utcnow()
+        start = start or end - timedelta(days=30)
+        if start.tzinfo is None or end.tzinfo is None:
+            raise Invalid("from and to need a time zone")
+        if start >= end:
+            raise Invalid("from must be before to")
+        async with resources.engine.connect() as conn:
+            return await SatisfactionStatsService(conn, principal).stats(start, end, by)

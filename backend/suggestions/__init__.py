@@ -1,0 +1,1 @@
+"""Suggested replies for a case: guide articles, past answers, canned responses."""
