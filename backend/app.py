@@ -28,6 +28,7 @@ from backend.errors import EXCEPTION_HANDLERS, document_errors
 from backend.feedback.controllers import FeedbackController
 from backend.feedback.service import IntakeService
 from backend.feedback.store import case_store
+from backend.feedback.submit import SUBMIT_OPERATION, submit_feedback
 from backend.forwarding.controllers import DepartmentController, ForwardingController
 from backend.groups.controllers import GroupController
 from backend.jobs.inprocess import InProcessQueue
@@ -42,6 +43,7 @@ from backend.open311.controllers import open311_router
 from backend.posters.controllers import PosterController
 from backend.public_answers.controllers import PublicAnswerController, PublicationController
 from backend.push.controllers import CampaignController, FollowUpController, PushController
+from backend.raw_http import documentation_plugins
 from backend.reports.controllers import ReportController
 from backend.resources import AppResources, build_committer, build_job_context
 from backend.satisfaction.controllers import SatisfactionController
@@ -93,6 +95,7 @@ async def _lifespan(app: Litestar) -> AsyncGenerator[None, None]:
         queue=queue,
         store=store,
         committer=committer,
+        intake=IntakeService(committer, settings.auth.secret_key, settings.base_url),
         jobs=jobs,
     )
     try:
@@ -133,7 +136,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
     public_middleware = [rate_limit.middleware] if settings.rate_limit.public_per_minute > 0 else []
     public = Router(
         path="/",
-        route_handlers=[FeedbackController, AuthController, CommuneController, PushController],
+        route_handlers=[
+            submit_feedback,
+            FeedbackController,
+            AuthController,
+            CommuneController,
+            PushController,
+        ],
         middleware=public_middleware,
     )
 
@@ -144,7 +153,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         return state.resources  # type: ignore[no-any-return]
 
     def provide_intake(state: State) -> IntakeService:
-        return IntakeService(state.resources.committer, settings.auth.secret_key, settings.base_url)
+        return state.resources.intake  # type: ignore[no-any-return]
 
     live_plugin = channels_plugin(settings.redis_url)
     app = Litestar(
@@ -194,7 +203,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
             gzip_compress_level=6,
             exclude=["^/api/v1/events", "^/api/v1/feedback", "^/webhooks/", "^/icons/", "/photos/"],
         ),
-        openapi_config=OpenAPIConfig(title="Tiếng Dân API", version="1", path="/schema"),
+        openapi_config=OpenAPIConfig(
+            title="Tiếng Dân API",
+            version="1",
+            path="/schema",
+            render_plugins=documentation_plugins([SUBMIT_OPERATION]),
+        ),
         request_max_body_size=1024 * 1024,
         lifespan=[_lifespan],
         plugins=[live_plugin],

@@ -27,6 +27,21 @@ class AppError(Exception):
         self.extra = extra
 
 
+class Malformed(AppError):
+    status = 400
+    title = "Malformed request"
+
+
+class TooLarge(AppError):
+    status = 413
+    title = "Payload too large"
+
+
+class MethodNotAllowed(AppError):
+    status = 405
+    title = "Method not allowed"
+
+
 class Invalid(AppError):
     status = 422
     title = "Invalid input"

@@ -14,6 +14,7 @@ from backend.classification.service import ModelCaseClassifier
 from backend.db.engine import create_engine, create_session_factory
 from backend.db.group_commit import GroupCommitter
 from backend.deliveries.channels import configured_channels, http_client
+from backend.feedback.service import IntakeService
 from backend.feedback.store import CaseStore, NewCase, StoredCase
 from backend.jobs.context import JobContext, WorkQueue
 from backend.live.events import CaseEvent, publish_events
@@ -52,6 +53,7 @@ class AppResources:
     queue: WorkQueue
     store: CaseStore
     committer: GroupCommitter[NewCase, StoredCase]
+    intake: IntakeService
     jobs: JobContext
 
     async def settle(self) -> None:

@@ -25,6 +25,8 @@ CARD_FILE: Final = "card.json"
 # file names beyond skops' own defaults (numpy, scipy, scikit-learn estimators) is refused.
 TRUSTED_TYPES: Final = (
     "classifiers.linear.CalibratedLinearSVC",
+    "classifiers.pipelines.syllable_ngrams",
+    # Models saved before the one-pass n-grams (pipelines.normalize_texts) still load.
     "classifiers.normalize.fold",
     "classifiers.pipelines.normalize_texts",
 )

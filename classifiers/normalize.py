@@ -21,17 +21,10 @@ _REPEATED: Final = re.compile(r"(\w)\1\1+")
 _PUNCTUATION: Final = ".,;:!?…\"'()[]{}-–/*~"
 
 
-def _folding_table() -> dict[int, str]:
-    # Every precomposed Latin letter (U+00C0–U+024F, Vietnamese U+1EA0–U+1EF9) to its base.
-    table = {ord("đ"): "d", ord("Đ"): "D"}
-    for code in [*range(0xC0, 0x250), *range(0x1EA0, 0x1EFA)]:
-        base = unicodedata.normalize("NFD", chr(code))[0]
-        if base != chr(code) and base.isascii():
-            table[code] = base
-    return table
-
-
-_FOLD: Final = _folding_table()
+# Combining diacritical marks (and their supplements): what NFD splits Vietnamese tones into.
+_COMBINING: Final = re.compile(
+    "[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+"
+)
 
 
 def normalize(text: str) -> str:
@@ -62,12 +55,12 @@ def _expand(token: str) -> str:
 
 def fold(text: str) -> str:
     """Remove Vietnamese diacritics (đ → d), as people type on phones without an IME."""
-    text = unicodedata.normalize("NFC", text).translate(_FOLD)
+    text = unicodedata.normalize("NFD", text)  # base letters, then their marks
     if text.isascii():
         return text
-    # Rare leftovers (combining marks typed separately): drop the marks themselves.
-    decomposed = unicodedata.normalize("NFD", text)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    folded = _COMBINING.sub("", text).replace("đ", "d").replace("Đ", "D")
+    # Other scripts keep their letters, composed again.
+    return folded if folded.isascii() else unicodedata.normalize("NFC", folded)
 
 
 def normalize_and_fold(text: str) -> str:

@@ -9,12 +9,9 @@ from litestar.openapi import ResponseSpec
 from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
 from litestar.response import File
 
-from backend.accounts.auth import provide_principal
-from backend.deps import AppSettings, DbSession, Intake
+from backend.deps import AppSettings, DbSession
 from backend.feedback.photos import photo_file
 from backend.feedback.schemas import (
-    FeedbackCreate,
-    FeedbackReceipt,
     FollowUpCreate,
     PhotoReceipt,
     PublicCaseView,
@@ -34,27 +31,6 @@ class FeedbackController(Controller):
     path = "/api/v1/feedback"
     tags = ["citizen"]
     opt = {"public": True}
-
-    @post("/", request_max_body_size=64 * 1024)
-    async def submit(
-        self,
-        request: Request[Any, Any, Any],
-        data: JSONBody[FeedbackCreate],
-        intake: Intake,
-        idempotency_key: Annotated[
-            str | None, HeaderParameter(name="Idempotency-Key", required=False)
-        ],
-    ) -> Response[FeedbackReceipt]:
-        """Send feedback (no login). 201 once stored; the same idempotency key returns the same case (200).
-
-        `assisted: true` records it for a resident: the caller must be logged in (a volunteer or
-        staff member serving that commune) and `consent` is the resident's.
-        """
-        helper = None
-        if data.assisted:  # only then is a login needed (and looked up)
-            helper = await provide_principal(request, request.app.state.resources)
-        receipt, created = await intake.submit(data, idempotency_key, helper)
-        return Response(receipt, status_code=201 if created else 200)
 
     @get("/{tracking_code:str}")
     async def status(

@@ -13,18 +13,13 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.db.models import Case, Direction, Message
-from backend.errors import AppError, Invalid
+from backend.errors import AppError, Invalid, TooLarge
 from backend.media import MediaStore, supported
 from backend.settings import MediaSettings
 
 # The PWA sends JPEGs at most 1280 px on a side; other clients get some room, no more.
 MAX_SIDE = 4096
 _FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
-
-
-class PhotoTooLarge(AppError):
-    status = 413
-    title = "Payload too large"
 
 
 class UnsupportedPhoto(AppError):
@@ -49,7 +44,7 @@ def inspect_photo(data: bytes, content_type: str, limits: MediaSettings) -> Phot
     if not supported(content_type):
         raise UnsupportedPhoto(f"send image/jpeg, image/png or image/webp, not {content_type!r}")
     if len(data) > limits.max_photo_bytes:
-        raise PhotoTooLarge(f"photo of {len(data)} bytes is over {limits.max_photo_bytes}")
+        raise TooLarge(f"photo of {len(data)} bytes is over {limits.max_photo_bytes}")
     try:
         with warnings.catch_warnings():
             # Huge declared sizes are refused just below; Pillow's own warning adds nothing.

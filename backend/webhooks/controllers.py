@@ -17,15 +17,10 @@ from urllib.parse import parse_qsl
 
 import msgspec
 from litestar import asgi
-from litestar.types import (
-    HTTPResponseBodyEvent,
-    HTTPResponseStartEvent,
-    Receive,
-    Scope,
-    Send,
-)
+from litestar.types import Receive, Scope, Send
 
-from backend.errors import AppError, Forbidden, NotFound
+from backend.errors import Forbidden, Malformed, NotFound, TooLarge
+from backend.raw_http import headers_of, method_of, read_body, require_method, respond
 from backend.webhooks.intake import ChannelIntake
 from channels.base import PayloadInvalid, PayloadTooLarge, SignatureInvalid
 from channels.messenger import MessengerChannel, messenger_verify_challenge
@@ -33,83 +28,26 @@ from channels.messenger import MessengerChannel, messenger_verify_challenge
 MAX_BODY = 256 * 1024
 
 
-class BadPayload(AppError):
-    status = 400
-    title = "Malformed webhook"
-
-
-class BodyTooLarge(AppError):
-    status = 413
-    title = "Payload too large"
-
-
-class MethodNotAllowed(AppError):
-    status = 405
-    title = "Method not allowed"
-
-
 def intake_of(scope: Scope) -> ChannelIntake:
     return scope["app"].state.channel_runtime.intake  # type: ignore[no-any-return]
 
 
-def _method(scope: Scope) -> str:
-    return str(scope.get("method", ""))
-
-
-def headers_of(scope: Scope) -> dict[str, str]:
-    return {name.decode("latin-1"): value.decode("latin-1") for name, value in scope["headers"]}
-
-
-async def read_body(scope: Scope, receive: Receive, limit: int = MAX_BODY) -> bytes:
-    """The whole body, refused (413) past `limit` whether or not Content-Length says so."""
-    declared = headers_of(scope).get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
-        raise BodyTooLarge(f"body of {declared} bytes is over the {limit}-byte limit")
-    chunks: list[bytes] = []
-    size = 0
-    while True:
-        message = await receive()
-        if message["type"] != "http.request":  # http.disconnect
-            raise BadPayload("the client went away before sending the whole body")
-        chunk = message.get("body", b"")
-        size += len(chunk)
-        if size > limit:
-            raise BodyTooLarge(f"body over the {limit}-byte limit")
-        chunks.append(chunk)
-        if not message.get("more_body", False):
-            return b"".join(chunks)
-
-
-async def respond(send: Send, body: bytes, media_type: str = "application/json") -> None:
-    headers = [(b"content-type", media_type.encode()), (b"content-length", str(len(body)).encode())]
-    start: HTTPResponseStartEvent = {
-        "type": "http.response.start",
-        "status": 200,
-        "headers": headers,
-    }
-    end: HTTPResponseBodyEvent = {"type": "http.response.body", "body": body, "more_body": False}
-    await send(start)
-    await send(end)
-
-
 async def accept(name: str, scope: Scope, receive: Receive, send: Send) -> None:
     """The whole request path: raw bytes in, durable events out, a small JSON receipt back."""
-    method = _method(scope)
-    if method != "POST":
-        raise MethodNotAllowed(f"{method} is not accepted here")
+    require_method(scope, "POST")
     intake = intake_of(scope)
     channel = intake.channel(name)
     if channel is None:
         raise NotFound(f"channel {name} is not configured")
-    body = await read_body(scope, receive)
+    body = await read_body(scope, receive, MAX_BODY)
     try:
         receipt = await intake.accept(channel, headers_of(scope), body)
     except SignatureInvalid as exc:
         raise Forbidden(f"{name} webhook: {exc}") from exc
     except PayloadTooLarge as exc:
-        raise BodyTooLarge(str(exc)) from exc
+        raise TooLarge(str(exc)) from exc
     except PayloadInvalid as exc:
-        raise BadPayload(str(exc)) from exc
+        raise Malformed(str(exc)) from exc
     await respond(send, msgspec.json.encode(receipt))
 
 
@@ -122,7 +60,7 @@ async def zalo_webhook(scope: Scope, receive: Receive, send: Send) -> None:
 @asgi("/webhooks/messenger", copy_scope=False)
 async def messenger_webhook(scope: Scope, receive: Receive, send: Send) -> None:
     """Messenger Page events (POST, X-Hub-Signature-256) and Meta's GET handshake."""
-    if _method(scope) != "GET":
+    if method_of(scope) != "GET":
         await accept("messenger", scope, receive, send)
         return
     channel = intake_of(scope).channel("messenger")
@@ -133,7 +71,7 @@ async def messenger_webhook(scope: Scope, receive: Receive, send: Send) -> None:
         challenge = messenger_verify_challenge(params, channel.config.verify_token)
     except SignatureInvalid as exc:
         raise Forbidden(f"messenger handshake: {exc}") from exc
-    await respond(send, challenge.encode(), "text/plain; charset=utf-8")
+    await respond(send, challenge.encode(), media_type="text/plain; charset=utf-8")
 
 
 WEBHOOK_HANDLERS = [zalo_webhook, messenger_webhook]

@@ -10,7 +10,9 @@ from click.testing import CliRunner
 from litestar.testing import AsyncTestClient
 
 from backend.cli import main
-from backend.webhooks.controllers import BodyTooLarge, read_body
+from backend.errors import TooLarge
+from backend.raw_http import read_body
+from backend.webhooks.controllers import MAX_BODY
 from backend.webhooks.simulate import signed_zalo_text
 from tests.backend.channel_events import zalo_echo, zalo_receipt, zalo_text
 from tests.backend.conftest import ZALO_USER, rows, settle
@@ -206,8 +208,8 @@ async def test_a_streamed_body_is_cut_off_at_the_limit() -> None:
         return {"type": "http.request", "body": next(chunks), "more_body": True}
 
     scope: Any = {"type": "http", "headers": []}
-    with pytest.raises(BodyTooLarge):
-        await read_body(scope, receive)
+    with pytest.raises(TooLarge):
+        await read_body(scope, receive, MAX_BODY)
     assert next(chunks)  # it stopped reading instead of buffering the rest
 
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 import os
 import shutil
 from pathlib import Path
+from typing import Any
 
 import msgspec
 import pytest
 import skops.io as sio
-from sklearn.pipeline import Pipeline
+from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
+from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.preprocessing import FunctionTransformer
 
 from classifiers.artifacts import CARD_FILE, MODEL_FILE, load_card, load_model
@@ -17,8 +19,11 @@ from classifiers.card import ModelCard, is_not_worse
 from classifiers.corpus import LabeledText
 from classifiers.errors import ArtifactError, UntrustedArtifactError
 from classifiers.labels import KINDS, TOPICS
+from classifiers.normalize import SYLLABLE_PATTERN, fold
+from classifiers.pipelines import normalize_texts
 from classifiers.predictor import LabelPredictor, Prediction, Predictor
-from classifiers.train import train_labeled
+from classifiers.train import train_labeled, train_models
+from tests.classifiers.conftest import tiny_records
 
 
 def test_round_trip_keeps_predictions_and_card(tiny_model_dir: Path) -> None:
@@ -142,3 +147,41 @@ def test_is_not_worse_compares_held_out_topic_macro_f1(tiny_model_dir: Path) -> 
     assert is_not_worse(_card_with_topic_f1(card, 0.80), old)
     assert is_not_worse(_card_with_topic_f1(card, 0.85), old)
     assert not is_not_worse(_card_with_topic_f1(card, 0.79), old)
+
+
+def _two_vectorizer_features() -> Pipeline:
+    """The feature layout models were saved with before the one-pass n-grams."""
+
+    def words(preprocessor: Any) -> HashingVectorizer:
+        return HashingVectorizer(
+            preprocessor=preprocessor,
+            token_pattern=SYLLABLE_PATTERN,
+            ngram_range=(1, 2),
+            n_features=2**16,
+            alternate_sign=False,
+            norm=None,
+        )
+
+    return Pipeline(
+        [
+            ("normalize", FunctionTransformer(normalize_texts)),
+            ("ngrams", FeatureUnion([("words", words(None)), ("folded_words", words(fold))])),
+            ("tfidf", TfidfTransformer(sublinear_tf=True)),
+        ]
+    )
+
+
+def test_models_saved_with_the_earlier_feature_layout_still_load_and_predict(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A deployment's models volume keeps the model it had until it retrains."""
+    monkeypatch.setattr("classifiers.train.build_features", _two_vectorizer_features)
+    train_models(tiny_records(), tmp_path)
+    pipelines, _ = load_model(tmp_path)
+    assert isinstance(pipelines["topic"].named_steps["ngrams"], FeatureUnion)
+    texts = ["phản ánh tình trạng rác thải ở thôn 2", "cho hoi ve hoc phi thi lam the nao"]
+    served = Predictor.load(tmp_path).predict(texts)
+    assert [p.topic for p in served] == [str(t) for t in pipelines["topic"].predict(texts)]
+    assert [p.topic_confidence for p in served] == pytest.approx(
+        pipelines["topic"].predict_proba(texts).max(axis=1).tolist()
+    )
