@@ -81,6 +81,7 @@ class SynthesisSettings(msgspec.Struct, frozen=True, kw_only=True):
     spike_factor: float = 2.0
     spike_min_cases: int = 5
     spike_baseline_periods: int = 4
+    rollup_minutes: float = 10.0  # how often the worker refreshes the daily topic counts
 
     @property
     def overdue_after(self) -> timedelta:
@@ -268,6 +269,7 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
             overdue_days=_int(environ, "TIENGDAN_OVERDUE_DAYS", 7),
             yellow_overdue_share=_float(environ, "TIENGDAN_YELLOW_OVERDUE_SHARE", 0.1),
             red_overdue_share=_float(environ, "TIENGDAN_RED_OVERDUE_SHARE", 0.3),
+            rollup_minutes=_float(environ, "TIENGDAN_ROLLUP_MINUTES", 10.0),
         ),
         data_dir=data_dir,
         media=MediaSettings(

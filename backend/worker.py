@@ -13,6 +13,7 @@ from backend.jobs.sweep import sweep
 from backend.observability.metrics import instrument_jobs
 from backend.push.jobs import send_pushes
 from backend.settings import Settings
+from backend.synthesis.rollup import refresh_daily_counts
 from backend.webhooks.jobs import process_inbound
 from backend.webhooks.media import fetch_media
 from backend.webhooks.runtime import ChannelRuntime
@@ -26,6 +27,7 @@ JOBS: dict[str, JobFunction] = instrument_jobs(
         "deliver": deliver,
         "fetch_media": fetch_media,
         "process_inbound": process_inbound,
+        "refresh_daily_counts": refresh_daily_counts,
         "retrain_model": retrain_model,
         "send_pushes": send_pushes,
         "sweep": sweep,

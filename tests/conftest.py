@@ -26,6 +26,8 @@ PG_URL = os.environ.get("DATABASE_URL", "")
 REDIS_URL = os.environ.get("REDIS_URL", "")
 BACKENDS = ["sqlite"] + (["postgres"] if PG_URL.startswith("postgres") else [])
 WORK_TABLES = [
+    "daily_topic_counts",
+    "rollup_state",
     "push_subscriptions",
     "campaigns",
     "follow_ups",

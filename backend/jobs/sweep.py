@@ -47,6 +47,7 @@ async def sweep(ctx: JobContext) -> dict[str, int]:
     if inbound:
         await ctx.queue.wake("process_inbound")
     await ctx.queue.wake("fetch_media")  # it re-finds downloads a crash or outage left pending
+    await ctx.queue.wake("refresh_daily_counts")  # the dashboards' counts, when due
     return {
         "cases": len(pending),
         "deliveries": len(deliveries),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any, Literal
 
-from sqlalchemy import extract, func
+from sqlalchemy import Date, cast, extract, func
 
 Period = Literal["day", "week", "month"]
 VIETNAM = timezone(timedelta(hours=7))
@@ -43,7 +43,24 @@ def bucket(column: Any, period: Period, dialect: str) -> Any:
     if dialect == "postgresql":
         local = func.timezone("Asia/Ho_Chi_Minh", column)
         return func.to_char(func.date_trunc(period, local), "YYYY-MM-DD")
-    local = func.datetime(column, "+7 hours")
+    return _sqlite_bucket(func.datetime(column, "+7 hours"), period)
+
+
+def local_day(column: Any, dialect: str) -> Any:
+    """SQL for the local date of a UTC timestamp column."""
+    if dialect == "postgresql":
+        return cast(func.timezone("Asia/Ho_Chi_Minh", column), Date)
+    return func.date(column, "+7 hours")
+
+
+def day_bucket(day: Any, period: Period, dialect: str) -> Any:
+    """SQL for the period start (as 'YYYY-MM-DD' text) of a local date column."""
+    if dialect == "postgresql":
+        return func.to_char(func.date_trunc(period, day), "YYYY-MM-DD")
+    return _sqlite_bucket(day, period)
+
+
+def _sqlite_bucket(local: Any, period: Period) -> Any:
     if period == "day":
         return func.date(local)
     if period == "week":

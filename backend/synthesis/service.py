@@ -8,15 +8,26 @@ from collections import defaultdict
 from datetime import date, datetime
 from typing import Any, Literal
 
-from sqlalchemy import Integer, and_, func, or_, select
+import msgspec
+from sqlalchemy import Integer, and_, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from backend.accounts.principal import Principal
 from backend.communes.reference import communes
-from backend.db.models import Case, CaseStatus, IssueGroup
+from backend.db.models import Case, CaseStatus, IssueGroup, Role
+from backend.db.models.synthesis import NATIONAL
 from backend.db.types import utcnow
 from backend.settings import SynthesisSettings
-from backend.synthesis.periods import Period, bucket, hours_between, period_start, shift, utc_bounds
+from backend.synthesis.periods import (
+    VIETNAM,
+    Period,
+    bucket,
+    hours_between,
+    period_start,
+    shift,
+    utc_bounds,
+)
+from backend.synthesis.rollup import counted_before, daily_counts
 from backend.synthesis.schemas import (
     CommuneStatus,
     CommuneTopicCount,
@@ -56,7 +67,28 @@ class SynthesisService:
         start, end = utc_bounds(starts[0], shift(last, period, 1))
         return starts, start, end
 
+    def _rollup_scope(self) -> str | None:
+        """Which daily counts cover this caller's whole scope (None: count the cases)."""
+        if self.principal.is_admin:
+            return NATIONAL
+        if self.principal.role is Role.PROVINCE_STAFF and self.principal.province_code:
+            return self.principal.province_code
+        return None  # a commune officer's few communes are quick to count
+
     async def _counts(
+        self, period: Period, start: datetime, end: datetime, *extra: Any, by_commune: bool = False
+    ) -> list[Any]:
+        """(bucket, topic[, commune_code], n) rows; a bucket may come in two rows (add them)."""
+        scope = None if extra or by_commune else self._rollup_scope()
+        before = await counted_before(self.conn) if scope is not None else None
+        first = start.astimezone(VIETNAM).date()
+        if scope is None or before is None or before <= first:
+            return await self._case_counts(period, start, end, *extra, by_commune=by_commune)
+        split = min(before, end.astimezone(VIETNAM).date())
+        counted = await daily_counts(self.conn, scope, period, first, split)
+        return counted + await self._case_counts(period, utc_bounds(split, split)[0], end)
+
+    async def _case_counts(
         self, period: Period, start: datetime, end: datetime, *extra: Any, by_commune: bool = False
     ) -> list[Any]:
         key = bucket(CASES.c.received_at, period, self.dialect).label("bucket")
@@ -131,19 +163,32 @@ class SynthesisService:
                 per_topic[row.topic][index[str(row.bucket)]] += row.n
         for topic, counts in per_topic.items():
             found.extend(self._spike("topic", topic, topic, counts))
+        # Counted per group id on the cases alone (an index-only scan); the titles of the few
+        # rising groups are read afterwards.
         key = bucket(CASES.c.received_at, period, self.dialect).label("bucket")
         query = (
-            select(key, CASES.c.group_id, GROUPS.c.title, func.count().label("n"))
-            .join(GROUPS, GROUPS.c.id == CASES.c.group_id)
-            .where(self._scope(), CASES.c.received_at >= start, CASES.c.received_at < end)
-            .group_by(key, CASES.c.group_id, GROUPS.c.title)
+            select(key, CASES.c.group_id, func.count().label("n"))
+            .where(
+                self._scope(),
+                CASES.c.received_at >= start,
+                CASES.c.received_at < end,
+                CASES.c.group_id.is_not(None),
+            )
+            .group_by(key, CASES.c.group_id)
         )
-        per_group: dict[tuple[int, str], list[int]] = defaultdict(lambda: [0] * len(starts))
+        per_group: dict[int, list[int]] = defaultdict(lambda: [0] * len(starts))
         for row in (await self.conn.execute(query)).all():
             if str(row.bucket) in index:
-                per_group[(row.group_id, row.title)][index[str(row.bucket)]] += row.n
-        for (group_id, title), counts in per_group.items():
-            found.extend(self._spike("group", str(group_id), title, counts))
+                per_group[row.group_id][index[str(row.bucket)]] += row.n
+        rising = {
+            group_id: spike
+            for group_id, counts in per_group.items()
+            for spike in self._spike("group", str(group_id), "", counts)
+        }
+        if rising:
+            titles = select(GROUPS.c.id, GROUPS.c.title).where(GROUPS.c.id.in_(list(rising)))
+            for group_id, title in (await self.conn.execute(titles)).all():
+                found.append(msgspec.structs.replace(rising[group_id], title=title))
         return sorted(found, key=lambda s: -(s.current - s.baseline))
 
     def _spike(
@@ -162,40 +207,64 @@ class SynthesisService:
         )
 
     async def response(self, start: datetime, end: datetime, by: str) -> list[ResponseMetrics]:
-        """First-response time, answered within due date and reopened share, overall or per topic/commune."""
+        """First-response time, answered within due date and reopened share, overall or per topic/commune.
+
+        Counted by the database; the median too on PostgreSQL (percentile_cont), while SQLite,
+        which has no such aggregate, sends the first-response hours for Python to take it.
+        """
         group_column = {"topic": CASES.c.topic, "commune": CASES.c.commune_code}.get(by)
-        columns = [group_column.label("key")] if group_column is not None else []
+        key = (group_column if group_column is not None else literal("all")).label("key")
         hours = hours_between(CASES.c.received_at, CASES.c.first_response_at, self.dialect)
-        query = select(
-            *columns,
-            CASES.c.status,
-            CASES.c.answered_at,
-            CASES.c.due_at,
-            hours.label("first_hours"),
-        ).where(self._scope(), CASES.c.received_at >= start, CASES.c.received_at < end)
-        buckets: dict[str, list[Any]] = defaultdict(list)
-        for row in (await self.conn.execute(query)).all():
-            buckets[str(row.key) if group_column is not None else "all"].append(row)
-        return [self._metrics(key, rows) for key, rows in sorted(buckets.items())]
+        answered = CASES.c.answered_at.is_not(None)
+        with_due = and_(answered, CASES.c.due_at.is_not(None))
+        window = [self._scope(), CASES.c.received_at >= start, CASES.c.received_at < end]
+        median = (
+            func.percentile_cont(0.5).within_group(hours)
+            if self.dialect == "postgresql"
+            else literal(None)
+        )
+        query = (
+            select(
+                key,
+                func.count().label("cases"),
+                func.sum(answered.cast(self._int())).label("answered"),
+                func.sum(with_due.cast(self._int())).label("with_due"),
+                func.sum(
+                    and_(with_due, CASES.c.answered_at <= CASES.c.due_at).cast(self._int())
+                ).label("within_due"),
+                func.sum((CASES.c.status == CaseStatus.REOPENED.value).cast(self._int())).label(
+                    "reopened"
+                ),
+                median.label("median_hours"),
+            )
+            .where(*window)
+            .group_by(*([group_column] if group_column is not None else []))
+        )
+        rows = [row for row in (await self.conn.execute(query)).all() if row.cases]
+        medians = {str(row.key): row.median_hours for row in rows}
+        if self.dialect != "postgresql":
+            first: dict[str, list[float]] = defaultdict(list)
+            hours_query = select(key, hours.label("hours")).where(*window, hours.is_not(None))
+            for row in (await self.conn.execute(hours_query)).all():
+                first[str(row.key)].append(float(row.hours))
+            medians = {k: statistics.median(v) for k, v in first.items()}
+        return sorted(
+            (self._metrics(row, medians.get(str(row.key))) for row in rows), key=lambda m: m.key
+        )
 
     @staticmethod
-    def _metrics(key: str, rows: list[Any]) -> ResponseMetrics:
-        first = [float(r.first_hours) for r in rows if r.first_hours is not None]
-        answered = [r for r in rows if r.answered_at is not None]
-        with_due = [r for r in answered if r.due_at is not None]
+    def _metrics(row: Any, median_hours: float | None) -> ResponseMetrics:
         return ResponseMetrics(
-            key=key,
-            cases=len(rows),
-            answered=len(answered),
-            median_first_response_hours=round(statistics.median(first), 2) if first else None,
-            answered_within_due_share=round(
-                sum(r.answered_at <= r.due_at for r in with_due) / len(with_due), 3
-            )
-            if with_due
+            key=str(row.key),
+            cases=row.cases,
+            answered=row.answered or 0,
+            median_first_response_hours=round(float(median_hours), 2)
+            if median_hours is not None
             else None,
-            reopened_share=round(sum(r.status == CaseStatus.REOPENED for r in rows) / len(rows), 3)
-            if rows
+            answered_within_due_share=round((row.within_due or 0) / row.with_due, 3)
+            if row.with_due
             else None,
+            reopened_share=round((row.reopened or 0) / row.cases, 3),
         )
 
     async def commune_status(self, start: datetime, end: datetime) -> list[CommuneStatus]:

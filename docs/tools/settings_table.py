@@ -94,6 +94,10 @@ MEANINGS: dict[str, tuple[str | None, str]] = {
         None,
         "coverage map: share of overdue cases that turns a commune red",
     ),
+    "TIENGDAN_ROLLUP_MINUTES": (
+        None,
+        "the worker refreshes the daily topic counts (national and province trends) this often",
+    ),
     # --- media
     "TIENGDAN_MEDIA_DIR": (
         "`$TIENGDAN_DATA_DIR/media`",

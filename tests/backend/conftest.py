@@ -15,10 +15,12 @@ from typing import Any
 import pytest
 from litestar.testing import AsyncTestClient
 from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from backend.app import create_app
 from backend.db.engine import create_engine
 from backend.db.models import Role
+from backend.settings import Settings
 from tests.backend.factories import HOAN_KIEM, bearer, create_user
 from tests.backend.provider_server import serve
 from tests.channels.fakes.clock import FakeClock
@@ -126,3 +128,11 @@ async def rows(client: AsyncTestClient[Any], sql: str, **params: Any) -> list[An
             return list((await conn.execute(text(sql), params)).all())
     finally:
         await engine.dispose()
+
+
+@pytest.fixture
+async def engine(settings: Settings) -> AsyncIterator[AsyncEngine]:
+    """An engine on the test database (migrated, empty), for service-level tests."""
+    engine = create_engine(settings.database)
+    yield engine
+    await engine.dispose()

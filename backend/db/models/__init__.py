@@ -34,6 +34,7 @@ from backend.db.models.push import (
     FollowUpState,
     PushSubscriptionRecord,
 )
+from backend.db.models.synthesis import DailyTopicCount, RollupState
 
 __all__ = [
     "ApiKey",
@@ -51,6 +52,7 @@ __all__ = [
     "Commune",
     "Contact",
     "ContactIdentity",
+    "DailyTopicCount",
     "Delivery",
     "DeliveryState",
     "Department",
@@ -71,6 +73,7 @@ __all__ = [
     "PublicAnswer",
     "PushSubscriptionRecord",
     "Role",
+    "RollupState",
     "TargetKind",
     "User",
     "UserCommune",
