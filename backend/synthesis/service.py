@@ -163,17 +163,20 @@ class SynthesisService:
                 per_topic[row.topic][index[str(row.bucket)]] += row.n
         for topic, counts in per_topic.items():
             found.extend(self._spike("topic", topic, topic, counts))
-        # Counted per group id on the cases alone (an index-only scan); the titles of the few
-        # rising groups are read afterwards.
+        # Only groups with spike_min_cases in the last period can be rising: their history is
+        # counted on the cases alone (index-only scans), and the few titles read afterwards.
+        grouped = [self._scope(), CASES.c.received_at < end, CASES.c.group_id.is_not(None)]
+        last_start = utc_bounds(starts[-1], starts[-1])[0]
+        candidates = (
+            select(CASES.c.group_id)
+            .where(*grouped, CASES.c.received_at >= last_start)
+            .group_by(CASES.c.group_id)
+            .having(func.count() >= self.settings.spike_min_cases)
+        )
         key = bucket(CASES.c.received_at, period, self.dialect).label("bucket")
         query = (
             select(key, CASES.c.group_id, func.count().label("n"))
-            .where(
-                self._scope(),
-                CASES.c.received_at >= start,
-                CASES.c.received_at < end,
-                CASES.c.group_id.is_not(None),
-            )
+            .where(*grouped, CASES.c.received_at >= start, CASES.c.group_id.in_(candidates))
             .group_by(key, CASES.c.group_id)
         )
         per_group: dict[int, list[int]] = defaultdict(lambda: [0] * len(starts))

@@ -10,7 +10,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from backend.accounts.principal import Principal
-from backend.db.models import Case, DailyTopicCount, Role
+from backend.db.models import Case, DailyTopicCount, IssueGroup, Role
 from backend.settings import SynthesisSettings
 from backend.synthesis.periods import VIETNAM
 from backend.synthesis.rollup import refresh
@@ -164,3 +164,43 @@ async def _counted_a_month_back(engine: AsyncEngine) -> int:
             COUNTS.c.province_code == "", COUNTS.c.day < month_back
         )
         return int((await conn.execute(query)).scalar_one())
+
+
+async def test_rising_groups_are_found_with_their_titles(engine: AsyncEngine) -> None:
+    groups = IssueGroup.__table__  # type: ignore[attr-defined]
+    async with engine.begin() as conn:
+        await conn.execute(
+            groups.insert(),
+            [
+                {
+                    "id": 1,
+                    "topic": "traffic",
+                    "title": "Ngõ 12 ngập",
+                    "first_seen": NOW,
+                    "last_seen": NOW,
+                },
+                {
+                    "id": 2,
+                    "topic": "traffic",
+                    "title": "Đèn hỏng",
+                    "first_seen": NOW,
+                    "last_seen": NOW,
+                },
+            ],
+        )
+        place = {"channel": "web", "commune_code": HOAN_KIEM, "province_code": "01"}
+        rising = [(1, NOW - timedelta(hours=h)) for h in range(6)]  # six this week
+        steady = [(2, NOW - timedelta(days=7 * w + 1)) for w in range(5) for _ in range(6)]
+        await conn.execute(
+            CASES.insert(),
+            [
+                {**place, "tracking_code": f"G{n}", "group_id": group, "topic": "traffic"}
+                | {"received_at": at, "updated_at": at}
+                for n, (group, at) in enumerate(rising + steady)
+            ],
+        )
+    async with engine.connect() as conn:
+        settings = SynthesisSettings(spike_min_cases=5)
+        spikes = await SynthesisService(conn, ADMIN, settings).spikes("week", now=NOW)
+    groups_found = [(s.key, s.title, s.current) for s in spikes if s.kind == "group"]
+    assert groups_found == [("1", "Ngõ 12 ngập", 6)]
