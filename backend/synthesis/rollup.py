@@ -95,8 +95,8 @@ async def _recount(conn: AsyncConnection, first: date | None, before: date) -> i
 async def counted_before(conn: AsyncConnection) -> date | None:
     """Every day before this one is in the counts (None until the first refresh)."""
     found = await conn.execute(select(STATE.c.complete_before).where(STATE.c.name == NAME))
-    value = found.scalar_one_or_none()
-    return value if isinstance(value, date) or value is None else date.fromisoformat(str(value))
+    before: date | None = found.scalar_one_or_none()
+    return before
 
 
 async def daily_counts(

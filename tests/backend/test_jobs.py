@@ -19,6 +19,7 @@ from backend.feedback.store import NewCase, case_store
 from backend.jobs.context import JobContext
 from backend.jobs.sweep import sweep
 from backend.settings import Settings
+from backend.synthesis.rollup import refresh_daily_counts
 from channels.base import DeliveryStatus
 from channels.memory import MemoryChannel
 from tests.conftest import REDIS_URL
@@ -169,6 +170,10 @@ async def test_sweeper_refinds_pending_work_after_a_crash(ctx: JobContext) -> No
     assert ("classify_cases", {"case_ids": [old_case]}) in queue.woken
     assert {kw["delivery_id"] for job, kw in queue.woken if job == "deliver"} == {due, crashed}
     assert await deliver(ctx, crashed) == "sent"
+    # The dashboards' daily counts: woken on every sweep, refreshed at most every interval.
+    assert ("refresh_daily_counts", {}) in queue.woken
+    assert (await refresh_daily_counts(ctx))["rebuilt"] == 1
+    assert await refresh_daily_counts(ctx) == {"rows": 0}
 
 
 async def test_classification_without_a_model_leaves_cases_pending(ctx: JobContext) -> None:
