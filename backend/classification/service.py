@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import msgspec
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 
 from backend.db.models import Case, Direction, Message
 from backend.db.types import utcnow
@@ -86,27 +86,29 @@ class ModelCaseClassifier:
             return 0
         predictions = await asyncio.to_thread(predictor.predict, [case.text for case in pending])
         now = utcnow()
-        urgent: list[int] = []  # classified by this run (not by a racing worker) and urgent
+        rows = []
+        for case, p in zip(pending, predictions, strict=True):
+            CLASSIFICATION_CONFIDENCE.observe(p.topic_confidence)
+            review = p.topic_confidence < self._threshold or p.kind in STATUTORY_KINDS
+            rows.append(
+                {
+                    "case": case.id,
+                    "new_topic": p.topic,
+                    "confidence": p.topic_confidence,
+                    "new_kind": p.kind,
+                    "new_urgent": p.urgent,
+                    "review": review,
+                    "version": p.model_version,
+                }
+            )
         async with ctx.engine.begin() as conn:
-            for case, p in zip(pending, predictions, strict=True):
-                CLASSIFICATION_CONFIDENCE.observe(p.topic_confidence)
-                done = await conn.execute(
-                    update(CASES)
-                    .where(CASES.c.id == case.id, CASES.c.classified_at.is_(None))
-                    .values(
-                        topic=p.topic,
-                        topic_confidence=p.topic_confidence,
-                        topic_source="model",
-                        kind=p.kind,
-                        urgent=p.urgent,
-                        needs_review=p.topic_confidence < self._threshold
-                        or p.kind in STATUTORY_KINDS,
-                        model_version=p.model_version,
-                        classified_at=now,
-                    )
-                )
-                if p.urgent and done.rowcount == 1:
-                    urgent.append(case.id)
+            await conn.execute(_CLASSIFY.values(classified_at=now), rows)
+            # This run's own cases carry its timestamp; a racing worker's run has its own.
+            mine = await _classified_at(conn, [case.id for case in pending], now)
+            ours = [
+                (case, p) for case, p in zip(pending, predictions, strict=True) if case.id in mine
+            ]
+            urgent = [case.id for case, p in ours if p.urgent]
             await self._assigner.assign(
                 conn,
                 [
@@ -118,7 +120,7 @@ class ModelCaseClassifier:
                         received_at=case.received_at,
                         text=case.text,
                     )
-                    for case, p in zip(pending, predictions, strict=True)
+                    for case, p in ours
                 ],
             )
             # Staff whose scope and preferences match get a high-urgency push, in this transaction.
@@ -126,7 +128,29 @@ class ModelCaseClassifier:
         await publish_cases(ctx, [case.id for case in pending], "updated")
         if pushes:
             await ctx.queue.wake("send_pushes")
-        return len(pending)
+        return len(ours)
+
+
+# One statement for a whole batch (executemany); a case another worker classified meanwhile is
+# left as it is.
+_CLASSIFY = (
+    update(CASES)
+    .where(CASES.c.id == bindparam("case"), CASES.c.classified_at.is_(None))
+    .values(
+        topic=bindparam("new_topic"),
+        topic_confidence=bindparam("confidence"),
+        topic_source="model",
+        kind=bindparam("new_kind"),
+        urgent=bindparam("new_urgent"),
+        needs_review=bindparam("review"),
+        model_version=bindparam("version"),
+    )
+)
+
+
+async def _classified_at(conn: Any, case_ids: list[int], at: datetime) -> set[int]:
+    query = select(CASES.c.id).where(CASES.c.id.in_(case_ids), CASES.c.classified_at == at)
+    return set((await conn.execute(query)).scalars())
 
 
 async def _pending(conn: Any, case_ids: list[int]) -> list[PendingCase]:

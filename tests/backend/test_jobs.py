@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 
 from backend.classification.service import ModelCaseClassifier
 from backend.db.engine import create_engine, create_session_factory
-from backend.db.models import Case, Delivery, Message
+from backend.db.models import Case, Delivery, IssueGroup, Message
 from backend.db.types import utcnow
 from backend.deliveries.jobs import deliver
 from backend.feedback.store import NewCase, case_store
@@ -216,3 +216,19 @@ async def test_saq_queue_survives_redis_being_down(ctx: JobContext) -> None:
 
     queue = SaqQueue("redis://127.0.0.1:1/0")
     await queue.wake("deliver", delivery_id=1)  # logged, not raised: the sweeper covers it
+
+
+async def test_racing_classifications_classify_and_group_each_case_once(
+    ctx: JobContext, models_dir: Any
+) -> None:
+    """Two workers woken for the same cases: each case is classified and grouped by one."""
+    ctx.classifier = ModelCaseClassifier(models_dir)
+    ids = [await make_case(ctx, f"race{n}") for n in range(6)]
+    done = await asyncio.gather(*(ctx.classifier.classify(ctx, ids) for _ in range(2)))
+    assert sum(done) == len(ids)
+    groups = IssueGroup.__table__  # type: ignore[attr-defined]
+    async with ctx.engine.connect() as conn:
+        sizes = (await conn.execute(select(groups.c.size))).scalars().all()
+        cases = Case.__table__  # type: ignore[attr-defined]
+        linked = (await conn.execute(select(cases.c.group_id))).scalars().all()
+    assert sum(sizes) == len(ids) and None not in linked
