@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Sequence
 from datetime import datetime
@@ -11,6 +12,7 @@ from typing import Any, Protocol
 
 import msgspec
 from sqlalchemy import bindparam, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from backend.db.models import Case, Direction, Message
 from backend.db.types import utcnow
@@ -25,6 +27,7 @@ CASES = Case.__table__  # type: ignore[attr-defined]
 MESSAGES = Message.__table__  # type: ignore[attr-defined]
 # Kinds that follow statutory procedures (Law on Complaints, Law on Denunciations): flagged.
 STATUTORY_KINDS = frozenset({"complaint", "denunciation"})
+BATCH = 500  # cases per classification run
 
 
 class PredictorLike(Protocol):
@@ -56,6 +59,7 @@ class ModelCaseClassifier:
         self._predictor: PredictorLike | None = None
         self._warned = False
         self._loaded: tuple[Path, int] | None = None
+        self._turns = asyncio.Lock()  # SQLite: one classification run at a time
 
     def predictor(self) -> PredictorLike | None:
         """The active model; reloaded when another process activated a new one."""
@@ -71,7 +75,13 @@ class ModelCaseClassifier:
         return self._predictor
 
     async def classify(self, ctx: JobContext, case_ids: list[int]) -> int:
-        """Classify and group those of `case_ids` still unclassified; returns how many."""
+        """Classify and group the oldest unclassified cases, up to BATCH; returns how many.
+
+        `case_ids` (the cases whose commit woke the job) are only the signal: each run takes
+        the oldest waiting cases, so a backlog is worked off in large batches rather than one
+        job per commit. On PostgreSQL the claimed rows stay locked until the run commits and
+        other workers skip them; SQLite's runs take turns in the process.
+        """
         predictor = await asyncio.to_thread(self.predictor)
         if predictor is None:
             if not self._warned:
@@ -80,10 +90,23 @@ class ModelCaseClassifier:
                 )
                 self._warned = True
             return 0
-        async with ctx.engine.connect() as conn:
-            pending = await _pending(conn, case_ids)
+        serial = self._turns if ctx.engine.dialect.name == "sqlite" else contextlib.nullcontext()
+        async with serial, ctx.engine.begin() as conn:
+            classified, pushes = await self._classify_claimed(conn, predictor)
+        # After the commit: pages refetch what is stored; the push job finds its deliveries.
+        if classified:
+            await publish_cases(ctx, classified, "updated")
+        if pushes:
+            await ctx.queue.wake("send_pushes")
+        return len(classified)
+
+    async def _classify_claimed(
+        self, conn: AsyncConnection, predictor: PredictorLike
+    ) -> tuple[list[int], int]:
+        """The ids this run classified and grouped, and how many urgent pushes it queued."""
+        pending = await _pending(conn, await _claim(conn))
         if not pending:
-            return 0
+            return [], 0
         predictions = await asyncio.to_thread(predictor.predict, [case.text for case in pending])
         now = utcnow()
         rows = []
@@ -101,34 +124,28 @@ class ModelCaseClassifier:
                     "version": p.model_version,
                 }
             )
-        async with ctx.engine.begin() as conn:
-            await conn.execute(_CLASSIFY.values(classified_at=now), rows)
-            # This run's own cases carry its timestamp; a racing worker's run has its own.
-            mine = await _classified_at(conn, [case.id for case in pending], now)
-            ours = [
-                (case, p) for case, p in zip(pending, predictions, strict=True) if case.id in mine
-            ]
-            urgent = [case.id for case, p in ours if p.urgent]
-            await self._assigner.assign(
-                conn,
-                [
-                    CaseToGroup(
-                        case_id=case.id,
-                        topic=p.topic,
-                        commune_code=case.commune_code,
-                        province_code=case.province_code,
-                        received_at=case.received_at,
-                        text=case.text,
-                    )
-                    for case, p in ours
-                ],
-            )
-            # Staff whose scope and preferences match get a high-urgency push, in this transaction.
-            pushes = await enqueue_urgent_push(conn, urgent)
-        await publish_cases(ctx, [case.id for case in pending], "updated")
-        if pushes:
-            await ctx.queue.wake("send_pushes")
-        return len(ours)
+        await conn.execute(_CLASSIFY.values(classified_at=now), rows)
+        # This run's own cases carry its timestamp; a racing worker's run has its own.
+        mine = await _classified_at(conn, [case.id for case in pending], now)
+        ours = [(case, p) for case, p in zip(pending, predictions, strict=True) if case.id in mine]
+        urgent = [case.id for case, p in ours if p.urgent]
+        await self._assigner.assign(
+            conn,
+            [
+                CaseToGroup(
+                    case_id=case.id,
+                    topic=p.topic,
+                    commune_code=case.commune_code,
+                    province_code=case.province_code,
+                    received_at=case.received_at,
+                    text=case.text,
+                )
+                for case, p in ours
+            ],
+        )
+        # Staff whose scope and preferences match get a high-urgency push, in this transaction.
+        pushes = await enqueue_urgent_push(conn, urgent)
+        return [case.id for case, _ in ours], pushes
 
 
 # One statement for a whole batch (executemany); a case another worker classified meanwhile is
@@ -151,6 +168,19 @@ _CLASSIFY = (
 async def _classified_at(conn: Any, case_ids: list[int], at: datetime) -> set[int]:
     query = select(CASES.c.id).where(CASES.c.id.in_(case_ids), CASES.c.classified_at == at)
     return set((await conn.execute(query)).scalars())
+
+
+async def _claim(conn: AsyncConnection) -> list[int]:
+    """The oldest unclassified cases, up to BATCH, locked for this transaction on PostgreSQL
+    (rows another worker holds are skipped)."""
+    query = (
+        select(CASES.c.id)
+        .where(CASES.c.classified_at.is_(None))
+        .order_by(CASES.c.received_at)
+        .limit(BATCH)
+        .with_for_update(skip_locked=True)
+    )
+    return list((await conn.execute(query)).scalars())
 
 
 async def _pending(conn: Any, case_ids: list[int]) -> list[PendingCase]:
