@@ -138,8 +138,13 @@ def _operation(op: RawOperation) -> dict[str, Any]:
     }
     if op.headers:
         operation["parameters"] = [
-            {"name": name, "in": "header", "required": False, "schema": {"type": "string"}}
-            | {"description": description}
+            {
+                "name": name,
+                "in": "header",
+                "required": False,
+                "schema": {"type": "string"},
+                "description": description,
+            }
             for name, description in op.headers.items()
         ]
     return operation

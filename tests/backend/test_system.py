@@ -22,7 +22,12 @@ async def test_health_ready_and_schema(client: AsyncTestClient[Any], backend_nam
     assert ready.json()["checks"] == expected
     schema = await client.get("/schema/openapi.json")
     assert schema.status_code == 200
-    assert "/api/v1/feedback" in schema.json()["paths"]
+    # The plain ASGI intake handler is documented like the Litestar routes.
+    submit = schema.json()["paths"]["/api/v1/feedback"]["post"]
+    body = submit["requestBody"]["content"]["application/json"]["schema"]
+    assert body == {"$ref": "#/components/schemas/FeedbackCreate"}
+    assert {"201", "200", "400", "413", "422", "429"} <= set(submit["responses"])
+    assert "commune_code" in schema.json()["components"]["schemas"]["FeedbackCreate"]["properties"]
 
 
 async def test_readiness_reports_a_dead_redis(database_url: str) -> None:
@@ -38,6 +43,10 @@ async def test_public_endpoints_are_rate_limited_per_client(database_url: str) -
     async with AsyncTestClient(create_app(settings)) as client:
         codes = [(await client.get("/api/v1/provinces")).status_code for _ in range(4)]
         assert codes == [200, 200, 200, 429]
+    async with AsyncTestClient(create_app(settings)) as client:  # the intake too (plain ASGI)
+        feedback = {"text": "Đèn đường hỏng", "commune_code": "00070"}
+        posts = [await client.post("/api/v1/feedback", json=feedback) for _ in range(4)]
+        assert [r.status_code for r in posts] == [201, 201, 201, 429]
         assert (await client.get("/health")).status_code == 200  # not a public endpoint
 
 
