@@ -34,9 +34,9 @@ from backend.push.schemas import (
 from backend.push.service import (
     CAMPAIGN,
     DELIVERIES,
-    SUBSCRIPTIONS,
-    USERS,
+    account_subscriptions,
     add_pushes,
+    communes_in_scope,
     user_scopes,
 )
 from channels.webpush import PushNotice
@@ -223,24 +223,7 @@ class CampaignService:
             if principal.role is Role.COMMUNE_STAFF:
                 return sorted(principal.commune_codes)
             return None
-        codes = sorted(set(communes))
-        found = {
-            row.code: row.province_code
-            for row in (
-                await (await self.session.connection()).execute(
-                    select(COMMUNES.c.code, COMMUNES.c.province_code).where(
-                        COMMUNES.c.code.in_(codes)
-                    )
-                )
-            ).all()
-        }
-        unknown = [code for code in codes if code not in found]
-        if unknown:
-            raise Invalid(f"unknown communes: {', '.join(unknown)}", field="communes")
-        outside = [code for code in codes if not principal.allows(code, found[code])]
-        if outside:
-            raise Invalid(f"communes outside your scope: {', '.join(outside)}", field="communes")
-        return codes
+        return await communes_in_scope(await self.session.connection(), principal, communes)
 
 
 def _check_labels(values: list[str] | None, known: frozenset[str], field: str) -> None:
@@ -293,20 +276,7 @@ async def campaign_counts(
 
 async def campaign_recipients(conn: AsyncConnection, campaign: Any) -> list[int]:
     """Subscriptions of active staff/volunteer accounts matching the campaign's targets."""
-    rows = (
-        await conn.execute(
-            select(
-                SUBSCRIPTIONS.c.id,
-                SUBSCRIPTIONS.c.user_id,
-                SUBSCRIPTIONS.c.communes,
-                SUBSCRIPTIONS.c.topics,
-                USERS.c.role,
-                USERS.c.province_code,
-            )
-            .join(USERS, USERS.c.id == SUBSCRIPTIONS.c.user_id)
-            .where(USERS.c.is_active.is_(True))
-        )
-    ).all()
+    rows = await account_subscriptions(conn)
     roles = set(campaign.roles or ())
     topics = set(campaign.topics or ())
     rows = [r for r in rows if not roles or r.role in roles]

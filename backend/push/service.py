@@ -14,8 +14,10 @@ from sqlalchemy import and_, insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from backend.accounts.principal import Principal
 from backend.db.models import (
     Case,
+    Commune,
     Delivery,
     DeliveryState,
     PushSubscriptionRecord,
@@ -24,6 +26,7 @@ from backend.db.models import (
     UserCommune,
 )
 from backend.db.types import utcnow
+from backend.errors import Invalid
 from channels.webpush import PushNotice
 
 PUSH_CHANNEL = "webpush"
@@ -32,6 +35,7 @@ DELIVERIES = Delivery.__table__  # type: ignore[attr-defined]
 CASES = Case.__table__  # type: ignore[attr-defined]
 USERS = User.__table__  # type: ignore[attr-defined]
 USER_COMMUNES = UserCommune.__table__  # type: ignore[attr-defined]
+COMMUNES = Commune.__table__  # type: ignore[attr-defined]
 STAFF_ROLES = (Role.ADMIN.value, Role.PROVINCE_STAFF.value, Role.COMMUNE_STAFF.value)
 
 
@@ -198,21 +202,42 @@ class StaffSubscription(msgspec.Struct, frozen=True):
         return self.topics is None or (topic is not None and topic in self.topics)
 
 
-async def _staff_subscriptions(conn: AsyncConnection) -> list[StaffSubscription]:
-    rows = (
-        await conn.execute(
-            select(
-                SUBSCRIPTIONS.c.id,
-                SUBSCRIPTIONS.c.user_id,
-                SUBSCRIPTIONS.c.communes,
-                SUBSCRIPTIONS.c.topics,
-                USERS.c.role,
-                USERS.c.province_code,
-            )
-            .join(USERS, USERS.c.id == SUBSCRIPTIONS.c.user_id)
-            .where(USERS.c.is_active.is_(True), USERS.c.role.in_(STAFF_ROLES))
+async def account_subscriptions(conn: AsyncConnection, *where: Any) -> list[Any]:
+    """Subscriptions of active accounts (`where` narrows them), with each account's preferences,
+    role and province."""
+    query = (
+        select(
+            SUBSCRIPTIONS.c.id,
+            SUBSCRIPTIONS.c.user_id,
+            SUBSCRIPTIONS.c.communes,
+            SUBSCRIPTIONS.c.topics,
+            USERS.c.role,
+            USERS.c.province_code,
         )
-    ).all()
+        .join(USERS, USERS.c.id == SUBSCRIPTIONS.c.user_id)
+        .where(USERS.c.is_active.is_(True), *where)
+    )
+    return list((await conn.execute(query)).all())
+
+
+async def communes_in_scope(
+    conn: AsyncConnection, principal: Principal, communes: Iterable[str]
+) -> list[str]:
+    """The distinct commune codes, sorted; refused (422) if unknown or outside `principal`'s scope."""
+    codes = sorted(set(communes))
+    query = select(COMMUNES.c.code, COMMUNES.c.province_code).where(COMMUNES.c.code.in_(codes))
+    found = {row.code: row.province_code for row in (await conn.execute(query)).all()}
+    unknown = [code for code in codes if code not in found]
+    if unknown:
+        raise Invalid(f"unknown communes: {', '.join(unknown)}", field="communes")
+    outside = [code for code in codes if not principal.allows(code, found[code])]
+    if outside:
+        raise Invalid(f"communes outside your scope: {', '.join(outside)}", field="communes")
+    return codes
+
+
+async def _staff_subscriptions(conn: AsyncConnection) -> list[StaffSubscription]:
+    rows = await account_subscriptions(conn, USERS.c.role.in_(STAFF_ROLES))
     scopes = await user_scopes(conn, [row.user_id for row in rows])
     return [
         StaffSubscription(

@@ -10,11 +10,11 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.accounts.principal import Principal
-from backend.db.models import Case, Commune, PushSubscriptionRecord
+from backend.db.models import Case, PushSubscriptionRecord
 from backend.errors import Invalid, NotFound, Unauthorized
 from backend.feedback.service import token_matches
 from backend.push.schemas import SubscribeRequest, SubscriptionView
-from backend.push.service import SUBSCRIPTIONS
+from backend.push.service import SUBSCRIPTIONS, communes_in_scope
 from channels.base import PayloadInvalid
 from channels.webpush import KNOWN_PUSH_HOSTS, PushSubscription, SubscriptionKeys
 from channels.webpush.subscription import check_subscription
@@ -111,15 +111,4 @@ class SubscriptionService:
         """Preferences inside the account's scope (a volunteer's: their communes)."""
         if not communes or principal is None:
             return None
-        codes = sorted(set(communes))
-        query = select(Commune.code, Commune.province_code).where(
-            Commune.code.in_(codes)  # type: ignore[attr-defined]
-        )
-        found = {code: province for code, province in (await self.session.exec(query)).all()}
-        unknown = [code for code in codes if code not in found]
-        if unknown:
-            raise Invalid(f"unknown communes: {', '.join(unknown)}", field="communes")
-        outside = [code for code in codes if not principal.allows(code, found[code])]
-        if outside:
-            raise Invalid(f"communes outside your scope: {', '.join(outside)}", field="communes")
-        return codes
+        return await communes_in_scope(await self.session.connection(), principal, communes)
