@@ -109,6 +109,12 @@ async def test_staff_preferences_must_be_in_scope(
         headers=headers,
     )
     assert outside.status_code == 422 and BA_DINH in outside.json()["detail"]
+    unknown = await push_client.post(
+        "/api/v1/push/subscriptions",
+        json={"subscription": browser, "communes": ["99999"]},
+        headers=headers,
+    )
+    assert unknown.status_code == 422 and "unknown communes: 99999" in unknown.json()["detail"]
     bad_topic = await push_client.post(
         "/api/v1/push/subscriptions",
         json={"subscription": browser, "topics": ["no-such-topic"]},
