@@ -33,23 +33,9 @@ async def claim(
     conn: AsyncConnection, delivery_id: int, lease_seconds: float
 ) -> dict[str, object] | None:
     """Take the delivery for this worker if it is due and nobody holds it; None otherwise."""
-    now = utcnow()
-    stmt = (
-        update(DELIVERIES)
-        .where(
-            DELIVERIES.c.id == delivery_id,
-            DELIVERIES.c.state == DeliveryState.PENDING.value,
-            DELIVERIES.c.next_attempt_at <= now,
-        )
-        .values(
-            state=DeliveryState.SENDING.value,
-            attempts=DELIVERIES.c.attempts + 1,
-            claimed_until=now + timedelta(seconds=lease_seconds),
-        )
-        .returning(*DELIVERIES.c)
-    )
-    row = (await conn.execute(stmt)).mappings().first()
-    return dict(row) if row is not None else None
+    one = select(DELIVERIES.c.id).where(DELIVERIES.c.id == delivery_id)
+    claimed = await claim_many(conn, one, lease_seconds)
+    return claimed[0] if claimed else None
 
 
 def one_writer(ctx: JobContext) -> AbstractAsyncContextManager[object]:
