@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from backend.classification.service import BATCH as CLASSIFY_BATCH
 from backend.db.models import Case
 from backend.db.types import utcnow
 from backend.deliveries.service import due_ids
@@ -15,7 +16,6 @@ from backend.push.jobs import schedule_due
 from backend.webhooks.jobs import pending_events
 
 CASES = Case.__table__  # type: ignore[attr-defined]
-CLASSIFY_CHUNK = 500
 
 
 async def sweep(ctx: JobContext) -> dict[str, int]:
@@ -30,7 +30,7 @@ async def sweep(ctx: JobContext) -> dict[str, int]:
                     select(CASES.c.id)
                     .where(CASES.c.classified_at.is_(None), CASES.c.received_at <= older_than)
                     .order_by(CASES.c.received_at)
-                    .limit(CLASSIFY_CHUNK * 10)
+                    .limit(CLASSIFY_BATCH * 10)
                 )
             ).all()
         ]
@@ -40,8 +40,8 @@ async def sweep(ctx: JobContext) -> dict[str, int]:
     inbound = await pending_events(
         ctx, older_than=timedelta(seconds=ctx.settings.worker.classify_grace_seconds)
     )
-    for start in range(0, len(pending), CLASSIFY_CHUNK):
-        await ctx.queue.wake("classify_cases", case_ids=pending[start : start + CLASSIFY_CHUNK])
+    for start in range(0, len(pending), CLASSIFY_BATCH):
+        await ctx.queue.wake("classify_cases", case_ids=pending[start : start + CLASSIFY_BATCH])
     for delivery_id in deliveries:
         await ctx.queue.wake("deliver", delivery_id=delivery_id)
     if inbound:
