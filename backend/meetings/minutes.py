@@ -31,7 +31,7 @@ from typing import Any
 import msgspec
 
 from backend.errors import Invalid
-from backend.meetings.service import OpinionDraft
+from backend.meetings.drafts import MinutesMeeting, OpinionDraft
 from backend.text import fold
 
 MAX_ROWS = 5000
@@ -52,17 +52,6 @@ class RowError(msgspec.Struct, kw_only=True):
     row: int
     column: str | None
     message: str
-
-
-class MinutesMeeting(msgspec.Struct, kw_only=True):
-    client_key: str
-    held_on: date
-    place: str
-    commune_code: str
-    organizer: str
-    attendance: int
-    delegates: list[str]
-    opinions: list[OpinionDraft]
 
 
 def read_table(filename: str, content: bytes) -> list[list[Any]]:

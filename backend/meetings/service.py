@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, time
-from typing import Protocol
 
 import msgspec
 from sqlalchemy import ColumnElement, func
@@ -24,6 +23,7 @@ from backend.communes.reference import communes
 from backend.db.models import Case, Contact, Meeting, MeetingOpinion
 from backend.db.types import utcnow
 from backend.errors import Forbidden, Invalid, NotFound
+from backend.meetings.drafts import MinutesMeeting, OpinionDraft
 from backend.meetings.schemas import (
     MeetingCreate,
     MeetingDetail,
@@ -37,25 +37,6 @@ from backend.webhooks.cases import open_case
 from channels.base import EventKind, InboundEvent
 
 CHANNEL = "meeting"
-
-
-class OpinionDraft(msgspec.Struct, frozen=True, kw_only=True):
-    key: str  # unique within the meeting
-    text: str
-    speaker: str | None = None
-
-
-class MinutesLike(Protocol):
-    """A checked meeting from a minutes file (backend.meetings.minutes.MinutesMeeting)."""
-
-    client_key: str
-    held_on: date
-    place: str
-    commune_code: str
-    organizer: str
-    attendance: int
-    delegates: list[str]
-    opinions: list[OpinionDraft]
 
 
 class Recorded(msgspec.Struct, kw_only=True):
@@ -215,7 +196,7 @@ class MeetingService:
         return Recorded(meeting_id=meeting_id, created=bool(new_cases), new_case_ids=new_cases)
 
     async def import_minutes(
-        self, meetings: Sequence[MinutesLike], now: datetime | None = None
+        self, meetings: Sequence[MinutesMeeting], now: datetime | None = None
     ) -> tuple[list[int], int, list[int]]:
         """Store checked minutes in one transaction; (meeting ids, new opinions, new case ids).
 
