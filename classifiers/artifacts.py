@@ -25,8 +25,10 @@ CARD_FILE: Final = "card.json"
 # file names beyond skops' own defaults (numpy, scipy, scikit-learn estimators) is refused.
 TRUSTED_TYPES: Final = (
     "classifiers.linear.CalibratedLinearSVC",
+    "classifiers.hashing.SyllableHasher",
+    # Models saved with earlier feature layouts still load: n-gram strings + FeatureHasher
+    # (pipelines.syllable_ngrams), and before that two HashingVectorizers (normalize_texts).
     "classifiers.pipelines.syllable_ngrams",
-    # Models saved before the one-pass n-grams (pipelines.normalize_texts) still load.
     "classifiers.normalize.fold",
     "classifiers.pipelines.normalize_texts",
 )

@@ -11,7 +11,14 @@ from classifiers.abbreviations import ABBREVIATIONS
 from classifiers.masking import MODEL_PLACEHOLDERS, mask_contacts
 from classifiers.redact import redact
 
-__all__ = ["SYLLABLE_PATTERN", "fold", "normalize", "normalize_and_fold", "redact"]
+__all__ = [
+    "SYLLABLE_PATTERN",
+    "fold",
+    "normalize",
+    "normalize_and_fold",
+    "normalized_tokens",
+    "redact",
+]
 
 # Syllables, including one-letter ones ("ở", "đi" …), are the word unit of Vietnamese.
 SYLLABLE_PATTERN: Final = r"(?u)\b\w+\b"
@@ -29,11 +36,32 @@ _COMBINING: Final = re.compile(
 
 def normalize(text: str) -> str:
     """NFC, contacts masked, lowercase, chat abbreviations expanded, whitespace collapsed."""
-    text = mask_contacts(unicodedata.normalize("NFC", text), MODEL_PLACEHOLDERS).lower()
-    tokens = text.split()
-    if _REPEATED.search(text):
-        tokens = [_collapse(token) for token in tokens]
-    return " ".join([_expand(token) for token in tokens])
+    return " ".join(normalized_tokens(text))
+
+
+def normalized_tokens(text: str) -> list[str]:
+    """The whitespace-separated tokens of `normalize(text)` (an expansion may hold a space)."""
+    return [normal_token(token) for token in raw_tokens(text)]
+
+
+def raw_tokens(text: str) -> list[str]:
+    """NFC, contacts masked, lowercase, split on whitespace: what `normal_token` takes."""
+    return mask_contacts(unicodedata.normalize("NFC", text), MODEL_PLACEHOLDERS).lower().split()
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def normal_token(token: str) -> str:
+    """One raw token with emphasis collapsed and a chat abbreviation expanded.
+
+    Cached: a few thousand tokens make up almost every message.
+    """
+    if _REPEATED.search(token):
+        token = _collapse(token)
+    core = token.strip(_PUNCTUATION)
+    expansion = ABBREVIATIONS.get(core)
+    if expansion is None:
+        return token
+    return token.replace(core, expansion, 1)
 
 
 def _collapse(token: str) -> str:
@@ -41,16 +69,6 @@ def _collapse(token: str) -> str:
     if token.strip(_PUNCTUATION) in ABBREVIATIONS:
         return token
     return _REPEATED.sub(lambda m: m.group(0) if m.group(1).isdigit() else m.group(1), token)
-
-
-@functools.lru_cache(maxsize=1 << 16)
-def _expand(token: str) -> str:
-    # Cached: a few thousand syllables make up almost every message.
-    core = token.strip(_PUNCTUATION)
-    expansion = ABBREVIATIONS.get(core)
-    if expansion is None:
-        return token
-    return token.replace(core, expansion, 1)
 
 
 def fold(text: str) -> str:

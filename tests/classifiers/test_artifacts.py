@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import msgspec
 import pytest
 import skops.io as sio
+from sklearn.feature_extraction import FeatureHasher
 from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.preprocessing import FunctionTransformer
@@ -20,7 +22,7 @@ from classifiers.corpus import LabeledText
 from classifiers.errors import ArtifactError, UntrustedArtifactError
 from classifiers.labels import KINDS, TOPICS
 from classifiers.normalize import SYLLABLE_PATTERN, fold
-from classifiers.pipelines import normalize_texts
+from classifiers.pipelines import normalize_texts, syllable_ngrams
 from classifiers.predictor import LabelPredictor, Prediction, Predictor
 from classifiers.train import train_labeled, train_models
 from tests.classifiers.conftest import tiny_records
@@ -171,14 +173,31 @@ def _two_vectorizer_features() -> Pipeline:
     )
 
 
-def test_models_saved_with_the_earlier_feature_layout_still_load_and_predict(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def _ngram_string_features() -> Pipeline:
+    """The feature layout models were saved with before SyllableHasher."""
+    return Pipeline(
+        [
+            ("ngrams", FunctionTransformer(syllable_ngrams)),
+            (
+                "hashing",
+                FeatureHasher(n_features=2**17, input_type="string", alternate_sign=False),
+            ),
+            ("tfidf", TfidfTransformer(sublinear_tf=True)),
+        ]
+    )
+
+
+@pytest.mark.parametrize("layout", [_two_vectorizer_features, _ngram_string_features])
+def test_models_saved_with_an_earlier_feature_layout_still_load_and_predict(
+    layout: Callable[[], Pipeline], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A deployment's models volume keeps the model it had until it retrains."""
-    monkeypatch.setattr("classifiers.train.build_features", _two_vectorizer_features)
+    monkeypatch.setattr("classifiers.train.build_features", layout)
     train_models(tiny_records(), tmp_path)
     pipelines, _ = load_model(tmp_path)
-    assert isinstance(pipelines["topic"].named_steps["ngrams"], FeatureUnion)
+    assert [name for name, _ in pipelines["topic"].steps[:-1]] == [
+        name for name, _ in layout().steps
+    ]
     texts = ["phản ánh tình trạng rác thải ở thôn 2", "cho hoi ve hoc phi thi lam the nao"]
     served = Predictor.load(tmp_path).predict(texts)
     assert [p.topic for p in served] == [str(t) for t in pipelines["topic"].predict(texts)]
