@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import sqlalchemy as sa
@@ -10,16 +11,33 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 
 def _insert(conn: AsyncConnection, table: sa.Table) -> Any:
-    if conn.dialect.name == "postgresql":
+    return _dialect_insert(conn.dialect.name, table)
+
+
+def _dialect_insert(dialect: str, table: sa.Table) -> Any:
+    if dialect == "postgresql":
         return postgresql.insert(table)
-    if conn.dialect.name == "sqlite":
+    if dialect == "sqlite":
         return sqlite.insert(table)
-    raise ValueError(f"no INSERT … ON CONFLICT for {conn.dialect.name}")
+    raise ValueError(f"no INSERT … ON CONFLICT for {dialect}")
 
 
-def insert_or_ignore(conn: AsyncConnection, table: sa.Table, **values: Any) -> Any:
-    """INSERT that does nothing when any unique constraint would be violated."""
-    return _insert(conn, table).values(**values).on_conflict_do_nothing()
+def insert_or_ignore(
+    conn: AsyncConnection, table: sa.Table, returning: sa.Column[Any] | None = None
+) -> Any:
+    """INSERT that does nothing when any unique constraint would be violated; execute it with
+    the row's values as parameters (`conn.execute(statement, {column: value, …})`).
+
+    Built once per table: hot paths (the inbound consumer) run it for every event, and
+    building an INSERT with its values costs about as much as running it.
+    """
+    return _ignoring_conflicts(conn.dialect.name, table, returning)
+
+
+@functools.cache
+def _ignoring_conflicts(dialect: str, table: sa.Table, returning: sa.Column[Any] | None) -> Any:
+    statement = _dialect_insert(dialect, table).on_conflict_do_nothing()
+    return statement if returning is None else statement.returning(returning)
 
 
 def upsert(conn: AsyncConnection, table: sa.Table, keys: list[str], **values: Any) -> Any:

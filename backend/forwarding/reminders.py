@@ -62,15 +62,14 @@ async def remind_deadlines(ctx: JobContext, now: datetime | None = None) -> int:
             conn = await session.connection()
             inserted = (
                 await conn.execute(
-                    insert_or_ignore(
-                        conn,
-                        REMINDERS,
-                        forwarding_id=forwarding.id,
-                        day=day,
-                        kind="overdue" if overdue else "due_soon",
-                        recipients=0,
-                        at=now,
-                    ).returning(REMINDERS.c.id)
+                    insert_or_ignore(conn, REMINDERS, REMINDERS.c.id),
+                    {
+                        "forwarding_id": forwarding.id,
+                        "day": day,
+                        "kind": "overdue" if overdue else "due_soon",
+                        "recipients": 0,
+                        "at": now,
+                    },
                 )
             ).scalar_one_or_none()
             if inserted is None:  # already reminded today

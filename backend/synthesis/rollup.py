@@ -49,7 +49,7 @@ async def refresh(
     """
     complete_before = now.astimezone(VIETNAM).date() - timedelta(days=LIVE_DAYS - 1)
     async with engine.begin() as conn:
-        await conn.execute(insert_or_ignore(conn, STATE, name=NAME))
+        await conn.execute(insert_or_ignore(conn, STATE), {"name": NAME})
         state = (
             await conn.execute(select(STATE).where(STATE.c.name == NAME).with_for_update())
         ).one()

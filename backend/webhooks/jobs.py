@@ -116,8 +116,7 @@ async def _apply_together(ctx: JobContext, rows: Sequence[Any]) -> bool:
             )
     except Exception:
         return False
-    for event, effects in done:
-        await _wake(ctx, event, effects)
+    await _wake(ctx, done)
     return True
 
 
@@ -141,18 +140,21 @@ async def _apply(ctx: JobContext, event_id: int, payload: object) -> bool:
                 .values(attempts=EVENTS.c.attempts + 1, error=f"{type(exc).__name__}: {exc}"[:500])
             )
         return False
-    await _wake(ctx, event, effects)
+    await _wake(ctx, [(event, effects)])
     return True
 
 
-async def _wake(ctx: JobContext, event: InboundEvent, effects: Effects) -> None:
-    """After the commit: the jobs and pages an applied event concerns."""
-    if effects.new_cases:
-        await ctx.queue.wake("classify_cases", case_ids=effects.new_cases)
-        await publish_cases(ctx, effects.new_cases, "created")
-    for delivery_id in effects.deliveries:
-        await ctx.queue.wake("deliver", delivery_id=delivery_id)
-    if any(attachment.kind == "image" for attachment in event.attachments):
+async def _wake(ctx: JobContext, applied: Sequence[tuple[InboundEvent, Effects]]) -> None:
+    """After the commit: the jobs and pages the applied events concern (one classification
+    wake-up and one live update for all their new cases)."""
+    new_cases = [case_id for _, effects in applied for case_id in effects.new_cases]
+    if new_cases:
+        await ctx.queue.wake("classify_cases", case_ids=new_cases)
+        await publish_cases(ctx, new_cases, "created")
+    for _, effects in applied:
+        for delivery_id in effects.deliveries:
+            await ctx.queue.wake("deliver", delivery_id=delivery_id)
+    if any(a.kind == "image" for event, _ in applied for a in event.attachments):
         await ctx.queue.wake("fetch_media")
 
 

@@ -8,13 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from backend.settings import Settings
 from backend.webhooks.acks import acknowledgement_for, status_url
 from backend.webhooks.cases import add_outbound, append_inbound, open_case, opened_recently
-from backend.webhooks.contacts import (
-    find_identity,
-    identity_for,
-    set_opted_out,
-    touch,
-    update_details,
-)
+from backend.webhooks.contacts import find_identity, interacted, set_opted_out, update_details
 from backend.webhooks.receipts import record_bounce, record_echo, record_receipt
 from backend.webhooks.threads import case_to_continue
 from channels.base import EventKind, InboundEvent
@@ -47,27 +41,22 @@ async def apply_event(
     elif kind is EventKind.BOUNCED:
         await record_bounce(conn, event)
     elif kind is EventKind.FOLLOW:
-        identity = await identity_for(conn, event)
-        await touch(conn, identity, event.received_at)
-        await set_opted_out(conn, identity, None)
+        await set_opted_out(conn, await interacted(conn, event), None)
     elif kind is EventKind.UNFOLLOW:
         found = await find_identity(conn, event.channel, event.sender_id)
         if found is not None:
             await set_opted_out(conn, found, event.received_at)
     elif kind is EventKind.CONTACT_INFO:
-        identity = await identity_for(conn, event)
-        await touch(conn, identity, event.received_at)
-        await update_details(conn, identity, event)
+        await update_details(conn, await interacted(conn, event), event)
 
 
 async def _message(
     conn: AsyncConnection, settings: Settings, event: InboundEvent, effects: Effects
 ) -> None:
     """Citizen input: continue their case, or open one and acknowledge it with the code."""
-    identity = await identity_for(conn, event)
-    await touch(conn, identity, event.received_at)
+    identity = await interacted(conn, event)
     secret = settings.auth.secret_key
-    case_id = await case_to_continue(conn, event, identity.contact_id, secret)
+    case_id = await case_to_continue(conn, event, identity, secret)
     if case_id is not None:
         await append_inbound(conn, case_id, event)
         return
@@ -78,7 +67,9 @@ async def _message(
     if not opened.created:
         return
     effects.new_cases.append(opened.id)
-    if not _wants_acknowledgement(event) or await opened_recently(
+    if not _wants_acknowledgement(event):
+        return
+    if not identity.created and await opened_recently(
         conn, identity.contact_id, event.channel, opened.id, event.received_at
     ):
         return

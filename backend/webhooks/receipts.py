@@ -48,19 +48,18 @@ async def record_echo(conn: AsyncConnection, event: InboundEvent) -> bool:
     if case_id is None:
         return False
     await conn.execute(
-        insert_or_ignore(
-            conn,
-            MESSAGES,
-            case_id=case_id,
-            direction=Direction.OUTBOUND.value,
-            channel=event.channel,
-            external_id=event.external_id,
-            text=event.text or "[…]",
-            public=True,
-            raw={"echo": True, **event.raw},
-            delivery_state=DeliveryState.SENT.value,
-            created_at=event.received_at,
-        )
+        insert_or_ignore(conn, MESSAGES),
+        {
+            "case_id": case_id,
+            "direction": Direction.OUTBOUND.value,
+            "channel": event.channel,
+            "external_id": event.external_id,
+            "text": event.text or "[…]",
+            "public": True,
+            "raw": {"echo": True, **event.raw},
+            "delivery_state": DeliveryState.SENT.value,
+            "created_at": event.received_at,
+        },
     )
     return True
 

@@ -12,10 +12,11 @@ import hashlib
 import re
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, bindparam, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from backend.db.models import Case, CaseStatus, Delivery, Message
+from backend.webhooks.contacts import Identity
 from channels.base import InboundEvent
 from channels.email import ReplyTokens
 
@@ -34,36 +35,48 @@ def reply_tokens(secret_key: str) -> ReplyTokens:
 
 
 async def case_to_continue(
-    conn: AsyncConnection, event: InboundEvent, contact_id: int, secret_key: str
+    conn: AsyncConnection, event: InboundEvent, identity: Identity, secret_key: str
 ) -> int | None:
     """The case `event` belongs to, or None when it opens a new one."""
-    if event.channel == "email":
-        return await _email_thread(conn, event, contact_id, secret_key)
-    return await open_case_of(conn, contact_id, event.channel, event.received_at)
+    if event.channel == "email":  # a reply can name a case opened elsewhere (web, another address)
+        return await _email_thread(conn, event, identity.contact_id, secret_key)
+    if identity.created:
+        return None  # a contact created just now has no case to continue
+    return await open_case_of(conn, identity.contact_id, event.channel, event.received_at)
+
+
+_OPEN_CASE_OF = (
+    select(CASES.c.id)
+    .where(
+        CASES.c.contact_id == bindparam("contact_id"),
+        CASES.c.channel == bindparam("channel"),
+        or_(
+            and_(
+                CASES.c.status != CaseStatus.CLOSED.value,
+                CASES.c.status != CaseStatus.ANSWERED.value,
+            ),
+            and_(
+                CASES.c.status == CaseStatus.ANSWERED.value,
+                CASES.c.updated_at >= bindparam("answered_since"),
+            ),
+        ),
+    )
+    .order_by(CASES.c.received_at.desc(), CASES.c.id.desc())
+    .limit(1)
+)
 
 
 async def open_case_of(
     conn: AsyncConnection, contact_id: int, channel: str, now: datetime
 ) -> int | None:
     """The citizen's latest case on `channel` that is still open (or freshly answered)."""
-    still_open = and_(
-        CASES.c.status != CaseStatus.CLOSED.value, CASES.c.status != CaseStatus.ANSWERED.value
-    )
-    recently_answered = and_(
-        CASES.c.status == CaseStatus.ANSWERED.value,
-        CASES.c.updated_at >= now - ANSWERED_FOLLOW_UP,
-    )
-    query = (
-        select(CASES.c.id)
-        .where(
-            CASES.c.contact_id == contact_id,
-            CASES.c.channel == channel,
-            or_(still_open, recently_answered),
-        )
-        .order_by(CASES.c.received_at.desc(), CASES.c.id.desc())
-        .limit(1)
-    )
-    return (await conn.execute(query)).scalar_one_or_none()
+    params = {
+        "contact_id": contact_id,
+        "channel": channel,
+        "answered_since": now - ANSWERED_FOLLOW_UP,
+    }
+    case_id: int | None = (await conn.execute(_OPEN_CASE_OF, params)).scalar_one_or_none()
+    return case_id
 
 
 async def latest_case_of(conn: AsyncConnection, contact_id: int, channel: str) -> int | None:

@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
+import msgspec
 import pytest
 from sqlalchemy import select, update
 
@@ -17,6 +18,7 @@ from backend.db.types import utcnow
 from backend.jobs.context import JobContext
 from backend.jobs.sweep import sweep
 from backend.settings import Settings, SettingsError, load_settings
+from backend.webhooks.cases import SEARCH_TEXT_MAX
 from backend.webhooks.jobs import MAX_ATTEMPTS, pending_events, process_inbound
 from backend.webhooks.store import inbound_store
 from channels.base import EventKind, InboundEvent
@@ -135,6 +137,37 @@ async def test_follow_and_unfollow_move_the_window_and_the_opt_out(ctx: JobConte
     [identity] = await fetch(ctx, select(IDENTITIES.c.opted_out_at))
     assert identity.opted_out_at is not None
     assert await fetch(ctx, select(CASES.c.id)) == []  # following is not feedback
+
+
+async def test_follow_ups_join_the_case_its_search_text_and_its_latest_inbound_time(
+    ctx: JobContext,
+) -> None:
+    first = event("q1")
+    later = msgspec.structs.replace(event("q2"), text="Vẫn chưa sửa đèn", received_at=utcnow())
+    # Delivered late: older than the message before it, it must not move the time back.
+    late = msgspec.structs.replace(
+        event("q0"), text="Ảnh chụp hôm qua", received_at=first.received_at - timedelta(hours=1)
+    )
+    for message in (first, later, late):
+        await store(ctx, message)
+        assert await process_inbound(ctx) == 1
+    [case] = await fetch(ctx, select(CASES))
+    assert case.search_text == "tin nhan q1\nvan chua sua den\nanh chup hom qua"
+    assert case.last_inbound_at == later.received_at
+    assert case.updated_at == late.received_at  # the last message applied
+    [identity] = await fetch(ctx, select(IDENTITIES.c.last_interaction_at))
+    assert identity.last_interaction_at == later.received_at
+
+
+async def test_the_search_text_keeps_the_newest_characters(ctx: JobContext) -> None:
+    long = "a" * (SEARCH_TEXT_MAX - 10)
+    await store(ctx, msgspec.structs.replace(event("l1"), text=long))
+    await process_inbound(ctx)
+    await store(ctx, msgspec.structs.replace(event("l2"), text="b" * 30))
+    await process_inbound(ctx)
+    [case] = await fetch(ctx, select(CASES.c.search_text))
+    assert len(case.search_text) == SEARCH_TEXT_MAX
+    assert case.search_text.endswith("a\n" + "b" * 30)
 
 
 def test_channels_are_absent_unless_configured_and_partial_config_is_refused() -> None:
