@@ -60,7 +60,9 @@ def encode_event(event: InboundEvent) -> str:
 _PG_INSERT = """
 INSERT INTO inbound_events (channel, external_id, kind, payload, received_at, attempts)
 SELECT t.channel, t.external_id, t.kind, t.payload::jsonb, now(), 0
-FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS t(channel, external_id, kind, payload)
+FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) WITH ORDINALITY
+     AS t(channel, external_id, kind, payload, position)
+ORDER BY t.position
 ON CONFLICT (channel, external_id) DO NOTHING
 RETURNING channel, external_id
 """
@@ -73,7 +75,10 @@ class PostgresInboundStore:
         self._conn = HeldConnection(engine)
 
     async def write(self, events: Sequence[InboundEvent]) -> list[bool]:
-        unique = list({_key(e): e for e in reversed(events)}.values())
+        first: dict[tuple[str, str], InboundEvent] = {}
+        for event in events:  # in arrival order: one citizen's messages are applied in it
+            first.setdefault(_key(event), event)
+        unique = list(first.values())
         rows = await self._conn.fetch(
             _PG_INSERT,
             [e.channel for e in unique],

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from datetime import timedelta
+from types import SimpleNamespace
 from typing import Any
 
 import msgspec
@@ -13,13 +14,13 @@ from sqlalchemy import select, update
 
 from backend.classification.service import ModelCaseClassifier
 from backend.db.engine import create_engine, create_session_factory
-from backend.db.models import Case, ContactIdentity, InboundEventRecord
+from backend.db.models import Case, ContactIdentity, InboundEventRecord, Message
 from backend.db.types import utcnow
 from backend.jobs.context import JobContext
 from backend.jobs.sweep import sweep
 from backend.settings import Settings, SettingsError, load_settings
 from backend.webhooks.cases import SEARCH_TEXT_MAX
-from backend.webhooks.jobs import MAX_ATTEMPTS, pending_events, process_inbound
+from backend.webhooks.jobs import MAX_ATTEMPTS, _by_sender, pending_events, process_inbound
 from backend.webhooks.store import inbound_store
 from channels.base import EventKind, InboundEvent
 from tests.backend.factories import HOAN_KIEM
@@ -27,6 +28,7 @@ from tests.backend.factories import HOAN_KIEM
 EVENTS = InboundEventRecord.__table__  # type: ignore[attr-defined]
 CASES = Case.__table__  # type: ignore[attr-defined]
 IDENTITIES = ContactIdentity.__table__  # type: ignore[attr-defined]
+MESSAGES = Message.__table__  # type: ignore[attr-defined]
 
 
 class RecordingQueue:
@@ -87,6 +89,14 @@ async def test_a_batch_with_a_repeated_key_stores_it_once(ctx: JobContext) -> No
     assert len(await fetch(ctx, select(EVENTS.c.id))) == 2
 
 
+async def test_a_batch_is_stored_in_arrival_order(ctx: JobContext) -> None:
+    """The consumer applies events by id: one citizen's messages must keep their order."""
+    keys = [f"o{n}" for n in range(10)]
+    await store(ctx, *[event(key) for key in keys], event("o3"))
+    rows = await fetch(ctx, select(EVENTS.c.external_id).order_by(EVENTS.c.id))
+    assert [row.external_id for row in rows] == keys
+
+
 async def test_the_sweeper_refinds_events_nobody_processed(ctx: JobContext) -> None:
     await store(ctx, event("lost"))  # stored, but the wake-up was lost with a crash
     async with ctx.engine.begin() as conn:  # older than the grace period
@@ -107,6 +117,38 @@ async def test_concurrent_runs_open_one_case_for_one_citizen(ctx: JobContext) ->
     counts = await asyncio.gather(process_inbound(ctx), process_inbound(ctx))
     assert sum(counts) == 3
     assert len(await fetch(ctx, select(CASES.c.id))) == 1
+
+
+async def test_interleaved_citizens_each_get_one_case_with_their_messages_in_order(
+    ctx: JobContext,
+) -> None:
+    senders = [f"uid-{n}" for n in range(12)]
+    await store(ctx, *[event(f"{s}-{i}", sender=s) for i in range(3) for s in senders])
+    assert await process_inbound(ctx) == 36
+    cases = await fetch(ctx, select(CASES.c.id, CASES.c.source_key))
+    assert sorted(case.source_key for case in cases) == sorted(f"zalo:{s}-0" for s in senders)
+    for case in cases:
+        texts = await fetch(
+            ctx,
+            select(MESSAGES.c.external_id)
+            .where(MESSAGES.c.case_id == case.id, MESSAGES.c.direction == "in")
+            .order_by(MESSAGES.c.id),
+        )
+        sender = case.source_key.removeprefix("zalo:").rsplit("-", 1)[0]
+        assert [t.external_id for t in texts] == [f"{sender}-{i}" for i in range(3)]
+
+
+def test_a_senders_events_stay_in_one_part_in_their_order() -> None:
+    rows = [
+        SimpleNamespace(id=i, payload={"channel": "zalo", "sender_id": f"uid-{i % 5}"})
+        for i in range(40)
+    ]
+    parts = _by_sender(rows, 4)
+    assert sorted(row.id for part in parts for row in part) == list(range(40))
+    for part in parts:
+        assert [row.id for row in part] == sorted(row.id for row in part)
+    homes = {row.payload["sender_id"]: n for n, part in enumerate(parts) for row in part}
+    assert all(homes[row.payload["sender_id"]] == n for n, part in enumerate(parts) for row in part)
 
 
 async def test_a_failing_event_keeps_its_error_and_does_not_block_the_others(
