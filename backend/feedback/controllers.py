@@ -105,7 +105,7 @@ class FeedbackController(Controller):
         photo, added = await service.add_photo(
             tracking_code,
             token,
-            await request.body(),
+            request.body,
             request.headers.get("content-type", ""),
             MediaStore(settings.media.dir),
             settings.media,

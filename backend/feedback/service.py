@@ -6,6 +6,7 @@ import asyncio
 import hashlib
 import hmac
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -183,13 +184,17 @@ class CitizenCaseService:
         self,
         tracking_code: str,
         token: str | None,
-        data: bytes,
+        read_body: Callable[[], Awaitable[bytes]],
         content_type: str,
         media: MediaStore,
         limits: MediaSettings,
     ) -> tuple[Photo, bool]:
-        """Store the photo, then list it on the case; (photo, False) when it was already there."""
+        """Store the photo, then list it on the case; (photo, False) when it was already there.
+
+        The body (up to megabytes) is read only once the code and token are known good.
+        """
         case = await self._case(tracking_code, token)
+        data = await read_body()
         photo = inspect_photo(data, content_type, limits)
         # File first, row second: a crash in between leaves only an unreferenced file.
         await asyncio.to_thread(media.save, data, photo.content_type)

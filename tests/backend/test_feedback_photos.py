@@ -15,6 +15,9 @@ from PIL import Image
 
 from backend.app import create_app
 from backend.db.models import Role
+from backend.errors import NotFound
+from backend.feedback.service import CitizenCaseService
+from backend.media import MediaStore
 from tests.backend.conftest import rows
 from tests.backend.factories import BA_DINH, HOAN_KIEM, bearer, create_user, submit
 from tests.conftest import REDIS_URL, make_settings
@@ -141,6 +144,39 @@ async def test_bad_photos_get_clear_errors_and_change_nothing(
     wrong_token = await post_photo(app_client, receipt, image(), token="f" * 32)
     assert wrong_token.status_code == 404
     assert await attachments(app_client, receipt["tracking_code"]) == []
+
+
+async def test_the_photo_is_read_only_once_code_and_token_are_good(
+    app_client: AsyncTestClient[Any],
+) -> None:
+    """A wrong token costs the server no upload: the body stays unread (it can be megabytes)."""
+    receipt = await submit(app_client)
+    reads: list[int] = []
+
+    async def read_body() -> bytes:
+        reads.append(1)
+        return image()
+
+    settings = app_client.app.state.settings
+    media = MediaStore(settings.media.dir)
+    async with app_client.app.state.resources.sessions() as session:
+        service = CitizenCaseService(session, settings.auth.secret_key)
+        for code, token in [
+            (receipt["tracking_code"], "f" * 32),
+            ("AAAAA-AAAAA", receipt["status_token"]),
+        ]:
+            with pytest.raises(NotFound):
+                await service.add_photo(code, token, read_body, "image/jpeg", media, settings.media)
+        assert reads == []
+        _, added = await service.add_photo(
+            receipt["tracking_code"],
+            receipt["status_token"],
+            read_body,
+            "image/jpeg",
+            media,
+            settings.media,
+        )
+    assert added and reads == [1]
 
 
 async def test_a_case_holds_a_limited_number_of_photos(app_client: AsyncTestClient[Any]) -> None:
