@@ -2,9 +2,9 @@
 
 The same matrix as `FeatureHasher(alternate_sign=False)` over `pipelines.syllable_ngrams`
 (tests/classifiers/test_hashing.py compares them), without building an n-gram string per
-feature and hashing it on every call: a few thousand syllables and their pairs make up almost
-every message, so each token's syllables, each syllable's two hashes and each pair's two
-hashes are computed once and remembered. Tokenizing, n-gram strings and hashing were most of
+feature and hashing it on every call: a few thousand tokens and syllable pairs make up almost
+every message, so each raw token's syllables and their hashes, and each pair's two hashes, are
+computed once and remembered. Tokenizing, n-gram strings and hashing were most of
 the batch time (bench/classify.py).
 """
 

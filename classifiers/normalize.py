@@ -14,9 +14,11 @@ from classifiers.redact import redact
 __all__ = [
     "SYLLABLE_PATTERN",
     "fold",
+    "normal_token",
     "normalize",
     "normalize_and_fold",
     "normalized_tokens",
+    "raw_tokens",
     "redact",
 ]
 
