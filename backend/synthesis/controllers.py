@@ -21,6 +21,8 @@ from backend.synthesis.schemas import (
 from backend.synthesis.service import SynthesisService
 
 PeriodParam = Annotated[Literal["day", "week", "month"], QueryParameter()]
+# One province of the caller's scope (an admin's drill-down); absent: the whole scope.
+ProvinceParam = Annotated[str | None, QueryParameter(min_length=1, max_length=10)]
 
 
 def _range(
@@ -46,12 +48,13 @@ class SynthesisController(Controller):
         period: PeriodParam = "week",
         periods: Annotated[int, QueryParameter(ge=2, le=60)] = 8,
         commune_code: FromQuery[str | None] = None,
+        province_code: ProvinceParam = None,
     ) -> Trends:
         """Cases per topic per period (Vietnam time), with the change against the previous period."""
         async with resources.engine.connect() as conn:
-            return await SynthesisService(conn, principal, settings.synthesis).trends(
-                period, periods, commune_code
-            )
+            return await SynthesisService(
+                conn, principal, settings.synthesis, province_code
+            ).trends(period, periods, commune_code)
 
     @get("/communes")
     async def by_commune(
@@ -60,10 +63,13 @@ class SynthesisController(Controller):
         resources: Resources,
         settings: AppSettings,
         period: PeriodParam = "week",
+        province_code: ProvinceParam = None,
     ) -> list[CommuneTopicCount]:
         """The topic × commune table of the current period, with the change against the previous one."""
         async with resources.engine.connect() as conn:
-            return await SynthesisService(conn, principal, settings.synthesis).by_commune(period)
+            return await SynthesisService(
+                conn, principal, settings.synthesis, province_code
+            ).by_commune(period)
 
     @get("/spikes")
     async def spikes(
@@ -72,10 +78,13 @@ class SynthesisController(Controller):
         resources: Resources,
         settings: AppSettings,
         period: PeriodParam = "week",
+        province_code: ProvinceParam = None,
     ) -> list[Spike]:
         """Topics and issue groups rising well above their recent baseline."""
         async with resources.engine.connect() as conn:
-            return await SynthesisService(conn, principal, settings.synthesis).spikes(period)
+            return await SynthesisService(
+                conn, principal, settings.synthesis, province_code
+            ).spikes(period)
 
     @get("/response")
     async def response(
@@ -86,13 +95,14 @@ class SynthesisController(Controller):
         by: Annotated[Literal["all", "topic", "commune"], QueryParameter()] = "all",
         received_from: FromQuery[datetime | None] = None,
         received_to: FromQuery[datetime | None] = None,
+        province_code: ProvinceParam = None,
     ) -> list[ResponseMetrics]:
         """First-response time, answered within due date and reopened share."""
         start, end = _range(received_from, received_to)
         async with resources.engine.connect() as conn:
-            return await SynthesisService(conn, principal, settings.synthesis).response(
-                start, end, by
-            )
+            return await SynthesisService(
+                conn, principal, settings.synthesis, province_code
+            ).response(start, end, by)
 
     @get("/coverage")
     async def coverage(
@@ -102,10 +112,11 @@ class SynthesisController(Controller):
         settings: AppSettings,
         received_from: FromQuery[datetime | None] = None,
         received_to: FromQuery[datetime | None] = None,
+        province_code: ProvinceParam = None,
     ) -> list[CommuneStatus]:
         """Each commune in scope coloured green/yellow/red by its share of overdue open cases."""
         start, end = _range(received_from, received_to, days=90)
         async with resources.engine.connect() as conn:
-            return await SynthesisService(conn, principal, settings.synthesis).commune_status(
-                start, end
-            )
+            return await SynthesisService(
+                conn, principal, settings.synthesis, province_code
+            ).commune_status(start, end)

@@ -13,10 +13,11 @@ from sqlalchemy import Integer, and_, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from backend.accounts.principal import Principal
-from backend.communes.reference import communes
+from backend.communes.reference import communes, provinces
 from backend.db.models import Case, CaseStatus, IssueGroup, Role
 from backend.db.models.synthesis import NATIONAL
 from backend.db.types import utcnow
+from backend.errors import Invalid
 from backend.settings import SynthesisSettings
 from backend.synthesis.periods import (
     VIETNAM,
@@ -48,16 +49,28 @@ def change_pct(current: int, previous: int) -> float | None:
 
 class SynthesisService:
     def __init__(
-        self, conn: AsyncConnection, principal: Principal, settings: SynthesisSettings
+        self,
+        conn: AsyncConnection,
+        principal: Principal,
+        settings: SynthesisSettings,
+        province_code: str | None = None,
     ) -> None:
+        """`province_code` narrows the caller's scope to one province (a national admin's
+        drill-down; for anyone else it can only narrow, never widen)."""
         principal.require_staff()
+        if province_code is not None and province_code not in provinces():
+            raise Invalid(f"unknown province code {province_code}", field="province_code")
         self.conn = conn
         self.principal = principal
         self.settings = settings
+        self.province_code = province_code
         self.dialect = conn.dialect.name
 
     def _scope(self) -> Any:
-        return self.principal.scope(CASES.c.commune_code, CASES.c.province_code)
+        scope = self.principal.scope(CASES.c.commune_code, CASES.c.province_code)
+        if self.province_code is None:
+            return scope
+        return and_(scope, CASES.c.province_code == self.province_code)
 
     def _window(
         self, period: Period, periods: int, now: datetime | None
@@ -70,10 +83,11 @@ class SynthesisService:
     def _rollup_scope(self) -> str | None:
         """Which daily counts cover this caller's whole scope (None: count the cases)."""
         if self.principal.is_admin:
-            return NATIONAL
-        if self.principal.role is Role.PROVINCE_STAFF and self.principal.province_code:
-            return self.principal.province_code
-        return None  # a commune officer's few communes are quick to count
+            return self.province_code or NATIONAL
+        own = self.principal.province_code
+        if self.principal.role is Role.PROVINCE_STAFF and own and self.province_code in (None, own):
+            return own
+        return None  # a commune officer's few communes are quick to count (or nothing is in scope)
 
     async def _counts(
         self, period: Period, start: datetime, end: datetime, *extra: Any, by_commune: bool = False

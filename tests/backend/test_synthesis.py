@@ -138,3 +138,37 @@ async def test_report_exports_are_readable_redacted_and_scoped(
         "/api/v1/reports/synthesis", params={"format": "pdf"}, headers=staff["hk"]
     )
     assert bad.status_code == 400
+
+
+async def test_a_province_filter_narrows_the_scope_and_never_widens_it(
+    classifying_client: AsyncTestClient[Any],
+) -> None:
+    client = classifying_client
+    staff = await setup(client)
+    await create_user(client.app.state.settings, "admin", Role.ADMIN)
+    admin = await bearer(client, "admin")
+    hanoi, saigon = {"province_code": "01"}, {"province_code": "79"}
+
+    async def get(name: str, params: dict[str, str], headers: dict[str, str]) -> Any:
+        response = await client.get(f"/api/v1/stats/{name}", params=params, headers=headers)
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    trends = await get("trends", hanoi, admin)
+    assert sum(s["current"] for s in trends["series"]) == 6
+    assert (await get("trends", saigon, admin))["series"] == []
+    coverage = await get("coverage", hanoi, admin)
+    assert {row["commune_code"] for row in coverage} == {HOAN_KIEM, BA_DINH}
+    assert await get("coverage", saigon, admin) == []
+    assert sum(m["cases"] for m in await get("response", {**hanoi, "by": "topic"}, admin)) == 6
+    assert await get("spikes", saigon, admin) == []
+    # Staff asking for another province see nothing; their own stays theirs.
+    assert await get("communes", saigon, staff["hn"]) == []
+    assert (await get("trends", saigon, staff["hn"]))["series"] == []
+    assert await get("response", saigon, staff["hk"]) == []
+    in_hanoi = await get("communes", hanoi, staff["hk"])
+    assert {row["commune_code"] for row in in_hanoi} == {HOAN_KIEM}
+    unknown = await client.get(
+        "/api/v1/stats/spikes", params={"province_code": "99"}, headers=admin
+    )
+    assert unknown.status_code == 422 and "province" in unknown.text

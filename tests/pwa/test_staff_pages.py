@@ -84,6 +84,21 @@ def test_dashboard_draws_chart_and_coloured_communes(page: Any) -> None:
     expect(rows.first.locator("th")).to_contain_text("Ba Đình")
 
 
+def test_an_admin_drills_into_one_province_on_the_server(page: Any) -> None:
+    log_in(page, "/dashboard.html", "admin")
+    expect(page.locator("#dash-status")).to_contain_text("Số liệu lúc")
+    page.select_option("#d-province", "01")
+    with page.expect_response(
+        lambda r: "/api/v1/stats/coverage" in r.url and "province_code=01" in r.url
+    ) as coverage:
+        page.get_by_role("button", name="Xem", exact=True).click()
+    assert coverage.value.status == 200
+    shown = {row["commune_code"] for row in coverage.value.json()}
+    hanoi = {c["code"] for c in page.request.get("/api/v1/communes?province=01").json()}
+    assert shown and shown <= hanoi
+    expect(page).to_have_url(re.compile(r"province=01"))
+
+
 def _group_of(api: StaffApi, marker: str) -> dict[str, Any]:
     """Wait until the in-process worker classified and grouped both marked cases."""
     deadline = time.monotonic() + 30

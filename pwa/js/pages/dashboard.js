@@ -57,13 +57,15 @@ async function showDashboard(me) {
     const days = PERIOD_DAYS[filters.period] * BUCKETS[filters.period];
     const to = new Date();
     const range = { received_from: new Date(to - days * 86400000).toISOString(), received_to: to.toISOString() };
+    // The server narrows to the chosen province (an admin's drill-down reads one province).
+    const province = { province_code: filters.province };
     try {
       const [trends, spikes, coverage, overall, byTopic] = await Promise.all([
-        stats("trends", { period: filters.period, periods: BUCKETS[filters.period], commune_code: filters.commune_code }),
-        stats("spikes", { period: filters.period }),
-        stats("coverage", range),
-        stats("response", { ...range, by: "all" }),
-        stats("response", { ...range, by: "topic" }),
+        stats("trends", { ...province, period: filters.period, periods: BUCKETS[filters.period], commune_code: filters.commune_code }),
+        stats("spikes", { ...province, period: filters.period }),
+        stats("coverage", { ...province, ...range }),
+        stats("response", { ...province, ...range, by: "all" }),
+        stats("response", { ...province, ...range, by: "topic" }),
       ]);
       const provinceOf = new Map(entries.map((e) => [e.code, e.province_code]));
       const shown = coverage.filter((row) =>
