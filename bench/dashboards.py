@@ -11,8 +11,8 @@ case has its first message (a corpus text).
 
 Each query is timed through the service functions behind the endpoints (the SQL plus the Python
 that shapes the answer; HTTP adds the same small constant to every call), over repeated runs
-with varied filters (province, commune, period), as the three kinds of staff who open the
-dashboards: national admin, province officer, commune officer.
+with varied filters (province, commune, period), as the staff who open the dashboards: national
+admin (the whole country, and drilled into one province), province officer, commune officer.
 """
 
 from __future__ import annotations
@@ -325,12 +325,15 @@ class Scopes:
         self.provinces = list(by_province)
         self.busy_communes = busy
 
-    def caller(self, kind: str) -> Principal:
+    def caller(self, kind: str) -> tuple[Principal, str | None]:
+        """The caller, and the province they narrow to (the admin's drill-down)."""
         if kind == "admin":
-            return staff(Role.ADMIN)
+            return staff(Role.ADMIN), None
+        if kind == "admin, one province":
+            return staff(Role.ADMIN), self.rng.choice(self.provinces)
         if kind == "province":
-            return staff(Role.PROVINCE_STAFF, province=self.rng.choice(self.provinces))
-        return staff(Role.COMMUNE_STAFF, commune=self.rng.choice(self.busy_communes))
+            return staff(Role.PROVINCE_STAFF, province=self.rng.choice(self.provinces)), None
+        return staff(Role.COMMUNE_STAFF, commune=self.rng.choice(self.busy_communes)), None
 
 
 Query = Callable[[SynthesisService, random.Random], Awaitable[Any]]
@@ -380,13 +383,14 @@ async def time_queries(url: str) -> list[tuple[str, str, float, float, float]]:
         scopes = Scopes(rng, by_province, busy)
         synthesis = SynthesisSettings()
         for name, query in QUERIES.items():
-            for kind in ("admin", "province", "commune"):
+            for kind in ("admin", "admin, one province", "province", "commune"):
                 times = []
                 for _ in range(REPEATS):
-                    principal = scopes.caller(kind)
+                    principal, province = scopes.caller(kind)
                     started = time.perf_counter()
                     async with engine.connect() as conn:
-                        await query(SynthesisService(conn, principal, synthesis), rng)
+                        service = SynthesisService(conn, principal, synthesis, province)
+                        await query(service, rng)
                     times.append((time.perf_counter() - started) * 1000)
                 rows.append(
                     (name, kind, statistics.median(times), percentile(times, 0.95), max(times))
