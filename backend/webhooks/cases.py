@@ -13,6 +13,7 @@ from backend.communes.reference import communes
 from backend.db.inserts import insert_or_ignore
 from backend.db.models import Case, CaseStatus, Delivery, DeliveryState, Direction, Message
 from backend.text import fold, new_tracking_code
+from backend.webhooks.media import pending
 from channels.base import InboundEvent
 
 CASES = Case.__table__  # type: ignore[attr-defined]
@@ -134,6 +135,7 @@ async def append_inbound(conn: AsyncConnection, case_id: int, event: InboundEven
 async def _insert_inbound(
     conn: AsyncConnection, case_id: int, event: InboundEvent, text: str
 ) -> bool:
+    attachments = _attachments(event)
     inserted = (
         await conn.execute(
             insert_or_ignore(conn, MESSAGES, MESSAGES.c.id),
@@ -145,7 +147,8 @@ async def _insert_inbound(
                 "text": text,
                 "public": True,
                 "raw": dict(event.raw),
-                "attachments": _attachments(event),
+                "attachments": attachments,
+                "media_pending": any(pending(a) for a in attachments or ()),
                 "created_at": event.received_at,
             },
         )

@@ -17,9 +17,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 
-from backend.db.models import Direction, Message
+from backend.db.models import Message
 from backend.errors import AppError
 from backend.feedback.photos import inspect_photo
 from backend.jobs.context import JobContext
@@ -29,8 +29,7 @@ from backend.settings import MediaSettings
 log = logging.getLogger(__name__)
 
 MESSAGES = Message.__table__  # type: ignore[attr-defined]
-# The sweep re-finds pending downloads among this many newest messages (a primary-key range).
-RECENT_MESSAGES = 5000
+BATCH = 100  # messages read per query
 MAX_ATTEMPTS = 5
 
 
@@ -54,38 +53,46 @@ def pending(attachment: dict[str, Any]) -> bool:
 
 
 async def fetch_media(ctx: JobContext) -> int:
-    """Download the pending images of recent inbound messages; returns how many were stored."""
-    async with ctx.engine.connect() as conn:
-        newest = (await conn.execute(select(func.max(MESSAGES.c.id)))).scalar() or 0
-        rows = (
-            await conn.execute(
-                select(MESSAGES.c.id, MESSAGES.c.attachments).where(
-                    MESSAGES.c.id > newest - RECENT_MESSAGES,
-                    MESSAGES.c.direction == Direction.INBOUND.value,
-                    MESSAGES.c.attachments.is_not(None),
-                )
-            )
-        ).all()
+    """Download the pending images of inbound messages; returns how many were stored.
+
+    Each message marked media_pending is looked at once per run, oldest first; links that
+    failed for a reason that may pass (429, 5xx, network) stay pending for a later run.
+    """
     client: httpx.AsyncClient = ctx.extra["http_client"]
     media = MediaStore(ctx.settings.media.dir)
-    stored = 0
-    for message_id, attachments in rows:
-        if not any(pending(a) for a in attachments or []):
-            continue
-        updated = [
-            await _fetch(client, media, ctx.settings.media, a) if pending(a) else a
-            for a in attachments
-        ]
-        stored += sum(
-            1
-            for a, b in zip(attachments, updated, strict=True)
-            if b.get("sha256") and not a.get("sha256")
-        )
-        async with ctx.engine.begin() as conn:
-            await conn.execute(
-                update(MESSAGES).where(MESSAGES.c.id == message_id).values(attachments=updated)
+    stored, after = 0, 0
+    while True:
+        async with ctx.engine.connect() as conn:
+            rows = (
+                await conn.execute(
+                    select(MESSAGES.c.id, MESSAGES.c.attachments)
+                    .where(MESSAGES.c.media_pending, MESSAGES.c.id > after)
+                    .order_by(MESSAGES.c.id)
+                    .limit(BATCH)
+                )
+            ).all()
+        if not rows:
+            return stored
+        after = rows[-1].id
+        for message_id, attachments in rows:
+            updated = [
+                await _fetch(client, media, ctx.settings.media, a) if pending(a) else a
+                for a in attachments or []
+            ]
+            stored += sum(
+                1
+                for a, b in zip(attachments or [], updated, strict=True)
+                if b.get("sha256") and not a.get("sha256")
             )
-    return stored
+            async with ctx.engine.begin() as conn:
+                await conn.execute(
+                    update(MESSAGES)
+                    .where(MESSAGES.c.id == message_id)
+                    .values(
+                        attachments=updated if attachments is not None else None,
+                        media_pending=any(pending(a) for a in updated),
+                    )
+                )
 
 
 async def _fetch(

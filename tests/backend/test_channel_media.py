@@ -151,3 +151,33 @@ async def test_images_are_kept_and_bad_links_are_marked(
         f"/api/v1/cases/{case['id']}/photos/{ok['sha256']}", headers=staff
     )
     assert served.status_code == 200 and served.content == fake_cdn.files["/ok.jpg"]
+
+
+async def test_an_image_behind_thousands_of_newer_messages_is_still_fetched(
+    media_client: AsyncTestClient[Any], fake_zalo: FakeZalo, cdn: tuple[Cdn, str]
+) -> None:
+    """The work list is the pending mark, not a window of the newest messages."""
+    fake_cdn, base = cdn
+    fake_cdn.flaky_failures = 1
+    body = zalo_image(f"{base}/flaky.jpg")
+    answer = await media_client.post("/webhooks/zalo", content=body, headers=fake_zalo.sign(body))
+    assert answer.status_code == 200, answer.text
+    await settle(media_client)  # the first try meets a 503: still pending
+    pending_sql = "SELECT id, media_pending FROM messages WHERE direction = 'in'"
+    [(message_id, pending)] = await rows(media_client, pending_sql)
+    assert pending
+    # A busy day: six thousand messages arrive after it before the next try.
+    newer = await rows(
+        media_client,
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 6000)"
+        " INSERT INTO messages (case_id, direction, channel, text, public, media_pending,"
+        " created_at) SELECT m.case_id, 'out', 'web', 'Đã nhận', true, false, m.created_at"
+        " FROM n CROSS JOIN messages m WHERE m.id = :id RETURNING id",
+        id=message_id,
+    )
+    assert len(newer) == 6000 and min(row[0] for row in newer) > message_id
+    await run_fetch(media_client)
+    [flaky] = await stored_attachments(media_client)
+    assert flaky["sha256"] and flaky["fetch_attempts"] == 1
+    assert [tuple(row) for row in await rows(media_client, pending_sql)] == [(message_id, False)]
+    assert fake_cdn.requests == ["/flaky.jpg", "/flaky.jpg"]

@@ -90,7 +90,16 @@ class Message(SQLModel, table=True):
     """One thing said on one channel, inbound or outbound."""
 
     __tablename__ = "messages"
-    __table_args__ = (sa.UniqueConstraint("channel", "external_id"),)
+    __table_args__ = (
+        sa.UniqueConstraint("channel", "external_id"),
+        # fetch_media's work list: only messages with an image link still to download.
+        sa.Index(
+            "ix_messages_media_pending",
+            "id",
+            postgresql_where=sa.text("media_pending"),
+            sqlite_where=sa.text("media_pending"),
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     case_id: int = Field(foreign_key="cases.id", index=True)
@@ -103,6 +112,10 @@ class Message(SQLModel, table=True):
     raw: dict[str, Any] | None = Field(default=None, sa_column=sa.Column(JSONType))
     attachments: list[dict[str, Any]] | None = Field(default=None, sa_column=sa.Column(JSONType))
     delivery_state: str | None = Field(default=None, max_length=20)  # outbound only
+    # An attached image link not yet downloaded (or still being retried): fetch_media's work.
+    media_pending: bool = Field(
+        default=False, sa_column=sa.Column(sa.Boolean, nullable=False, server_default=sa.false())
+    )
     created_at: datetime = Field(default_factory=utcnow, sa_column=utc_column(nullable=False))
 
 
