@@ -7,7 +7,7 @@ import { OFFLINE_API_PATHS, isBackendPath } from "/js/api.js";
 import { SYNC_TAG, drain } from "/js/outbox.js";
 
 // <stamp>
-const VERSION = "06b00111c5be";
+const VERSION = "2fd47fb633eb";
 const SHELL = [
   "/",
   "/answers.html",
