@@ -15,9 +15,12 @@ from typing import Any
 
 import pytest
 from litestar.testing import AsyncTestClient
+from redis.asyncio import Redis
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from backend.db.models import Role
 from backend.live.events import CaseEvent, publish_events
+from backend.live.hub import _LiveRedisBackend
 from tests.backend.factories import (
     BA_DINH,
     HOAN_KIEM,
@@ -207,3 +210,35 @@ async def test_only_staff_may_listen(client: AsyncTestClient[Any], who: str) -> 
     response = await client.get("/api/v1/events", headers=headers)
     assert response.status_code == (401 if who == "anonymous" else 403)
     assert response.headers["content-type"].startswith("application/problem+json")
+
+
+class _CancelAsTimeoutPubSub:
+    """A pub/sub whose read turns a cancellation into a timeout, as redis-py's can."""
+
+    channels = {b"cases": None}
+    pending_unsubscribe_channels: set[bytes] = set()
+
+    async def get_message(self, ignore_subscribe_messages: bool, timeout: float) -> None:  # noqa: ASYNC109 (redis-py's signature)
+        try:
+            await asyncio.sleep(timeout)
+        except asyncio.CancelledError:
+            raise RedisTimeoutError("Timeout reading from socket") from None
+
+
+async def test_the_live_stream_ends_when_cancelled_even_if_redis_swallows_the_cancel() -> None:
+    """Otherwise the channels plugin waits for it forever and the app never shuts down."""
+    backend = _LiveRedisBackend(redis=Redis.from_url("redis://127.0.0.1:6379/0"))
+    backend._RedisChannelsPubSubBackend__pub_sub = _CancelAsTimeoutPubSub()  # type: ignore[attr-defined]
+    backend._wanted = {"cases"}
+    backend._has_subscribed.set()
+
+    async def consume() -> None:
+        async for _ in backend.stream_events():
+            pass
+
+    task = asyncio.create_task(consume())
+    await asyncio.sleep(0.05)  # inside the read
+    task.cancel()
+    done, _ = await asyncio.wait({task}, timeout=5)
+    assert task in done and task.cancelled()
+    await backend._redis.aclose()
