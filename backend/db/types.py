@@ -42,3 +42,10 @@ def utc_column(*, nullable: bool = True, index: bool = False) -> Any:
 
 
 JSONType = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
+
+
+def work_list_index(name: str, condition: str) -> sa.Index:
+    """A partial index on `id` of the rows matching `condition`: a job's pending work, found
+    without scanning the table (PostgreSQL and SQLite both index only those rows)."""
+    where = sa.text(condition)
+    return sa.Index(name, "id", postgresql_where=where, sqlite_where=where)

@@ -7,7 +7,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from backend.db.types import JSONType, utc_column, utcnow
+from backend.db.types import JSONType, utc_column, utcnow, work_list_index
 
 
 class CaseStatus(StrEnum):
@@ -93,12 +93,7 @@ class Message(SQLModel, table=True):
     __table_args__ = (
         sa.UniqueConstraint("channel", "external_id"),
         # fetch_media's work list: only messages with an image link still to download.
-        sa.Index(
-            "ix_messages_media_pending",
-            "id",
-            postgresql_where=sa.text("media_pending"),
-            sqlite_where=sa.text("media_pending"),
-        ),
+        work_list_index("ix_messages_media_pending", "media_pending"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

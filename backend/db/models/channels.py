@@ -6,7 +6,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from backend.db.types import JSONType, utc_column, utcnow
+from backend.db.types import JSONType, utc_column, utcnow, work_list_index
 
 
 class InboundEventRecord(SQLModel, table=True):
@@ -19,12 +19,7 @@ class InboundEventRecord(SQLModel, table=True):
     __tablename__ = "inbound_events"
     __table_args__ = (
         sa.UniqueConstraint("channel", "external_id"),
-        sa.Index(
-            "ix_inbound_events_pending",
-            "id",
-            postgresql_where=sa.text("processed_at IS NULL"),
-            sqlite_where=sa.text("processed_at IS NULL"),
-        ),
+        work_list_index("ix_inbound_events_pending", "processed_at IS NULL"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
