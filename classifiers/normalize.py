@@ -17,7 +17,6 @@ __all__ = [
     "normal_token",
     "normalize",
     "normalize_and_fold",
-    "normalized_tokens",
     "raw_tokens",
     "redact",
 ]
@@ -38,12 +37,7 @@ _COMBINING: Final = re.compile(
 
 def normalize(text: str) -> str:
     """NFC, contacts masked, lowercase, chat abbreviations expanded, whitespace collapsed."""
-    return " ".join(normalized_tokens(text))
-
-
-def normalized_tokens(text: str) -> list[str]:
-    """The whitespace-separated tokens of `normalize(text)` (an expansion may hold a space)."""
-    return [normal_token(token) for token in raw_tokens(text)]
+    return " ".join([normal_token(token) for token in raw_tokens(text)])
 
 
 def raw_tokens(text: str) -> list[str]:

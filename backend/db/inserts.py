@@ -10,10 +10,6 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 
-def _insert(conn: AsyncConnection, table: sa.Table) -> Any:
-    return _dialect_insert(conn.dialect.name, table)
-
-
 def _dialect_insert(dialect: str, table: sa.Table) -> Any:
     if dialect == "postgresql":
         return postgresql.insert(table)
@@ -42,6 +38,6 @@ def _ignoring_conflicts(dialect: str, table: sa.Table, returning: sa.Column[Any]
 
 def upsert(conn: AsyncConnection, table: sa.Table, keys: list[str], **values: Any) -> Any:
     """INSERT, or UPDATE the other columns when the row with these key columns exists."""
-    statement = _insert(conn, table).values(**values)
+    statement = _dialect_insert(conn.dialect.name, table).values(**values)
     changes = {name: value for name, value in values.items() if name not in keys}
     return statement.on_conflict_do_update(index_elements=keys, set_=changes)
