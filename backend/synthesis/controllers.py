@@ -14,6 +14,8 @@ from backend.errors import Invalid
 from backend.synthesis.schemas import (
     CommuneStatus,
     CommuneTopicCount,
+    ProvinceStatus,
+    ProvinceTopicCount,
     ResponseMetrics,
     Spike,
     Trends,
@@ -71,6 +73,22 @@ class SynthesisController(Controller):
                 conn, principal, settings.synthesis, province_code
             ).by_commune(period)
 
+    @get("/provinces")
+    async def by_province(
+        self,
+        principal: CurrentPrincipal,
+        resources: Resources,
+        settings: AppSettings,
+        period: PeriodParam = "week",
+        province_code: ProvinceParam = None,
+    ) -> list[ProvinceTopicCount]:
+        """The topic × province table of the current period, with the change against the previous
+        one: the whole country at a glance (commune detail: `/stats/communes` of one province)."""
+        async with resources.engine.connect() as conn:
+            return await SynthesisService(
+                conn, principal, settings.synthesis, province_code
+            ).by_province(period)
+
     @get("/spikes")
     async def spikes(
         self,
@@ -92,7 +110,7 @@ class SynthesisController(Controller):
         principal: CurrentPrincipal,
         resources: Resources,
         settings: AppSettings,
-        by: Annotated[Literal["all", "topic", "commune"], QueryParameter()] = "all",
+        by: Annotated[Literal["all", "topic", "commune", "province"], QueryParameter()] = "all",
         received_from: FromQuery[datetime | None] = None,
         received_to: FromQuery[datetime | None] = None,
         province_code: ProvinceParam = None,
@@ -120,3 +138,20 @@ class SynthesisController(Controller):
             return await SynthesisService(
                 conn, principal, settings.synthesis, province_code
             ).commune_status(start, end)
+
+    @get("/coverage/provinces")
+    async def province_coverage(
+        self,
+        principal: CurrentPrincipal,
+        resources: Resources,
+        settings: AppSettings,
+        received_from: FromQuery[datetime | None] = None,
+        received_to: FromQuery[datetime | None] = None,
+        province_code: ProvinceParam = None,
+    ) -> list[ProvinceStatus]:
+        """Each province in scope coloured like the communes: the country's view of overdue work."""
+        start, end = _range(received_from, received_to, days=90)
+        async with resources.engine.connect() as conn:
+            return await SynthesisService(
+                conn, principal, settings.synthesis, province_code
+            ).province_status(start, end)

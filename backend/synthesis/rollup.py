@@ -100,17 +100,26 @@ async def counted_before(conn: AsyncConnection) -> date | None:
 
 
 async def daily_counts(
-    conn: AsyncConnection, province_code: str, period: Period, first: date, before: date
+    conn: AsyncConnection,
+    province_code: str,
+    period: Period,
+    first: date,
+    before: date,
+    *,
+    by_province: bool = False,
 ) -> list[Any]:
-    """(bucket, topic, n) rows from the counts of a province (or NATIONAL), days [first, before)."""
+    """(bucket, topic, n) rows from the counts of a province (or NATIONAL), days [first, before);
+    `by_province`: (bucket, topic, province_code, n), the country's rows province by province."""
     key = day_bucket(COUNTS.c.day, period, conn.dialect.name).label("bucket")
+    columns = [key, COUNTS.c.topic] + ([COUNTS.c.province_code] if by_province else [])
+    scope = (
+        COUNTS.c.province_code != NATIONAL
+        if by_province and province_code == NATIONAL
+        else COUNTS.c.province_code == province_code
+    )
     query = (
-        select(key, COUNTS.c.topic, func.sum(COUNTS.c.cases).label("n"))
-        .where(
-            COUNTS.c.province_code == province_code,
-            COUNTS.c.day >= first,
-            COUNTS.c.day < before,
-        )
-        .group_by(key, COUNTS.c.topic)
+        select(*columns, func.sum(COUNTS.c.cases).label("n"))
+        .where(scope, COUNTS.c.day >= first, COUNTS.c.day < before)
+        .group_by(*columns)
     )
     return list((await conn.execute(query)).all())

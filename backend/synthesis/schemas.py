@@ -29,6 +29,14 @@ class CommuneTopicCount(msgspec.Struct, kw_only=True):
     change_pct: float | None
 
 
+class ProvinceTopicCount(msgspec.Struct, kw_only=True):
+    province_code: str
+    topic: str
+    current: int
+    previous: int
+    change_pct: float | None
+
+
 class Spike(msgspec.Struct, kw_only=True):
     kind: Literal["topic", "group"]
     key: str  # topic code or group id
@@ -49,6 +57,16 @@ class ResponseMetrics(msgspec.Struct, kw_only=True):
 class CommuneStatus(msgspec.Struct, kw_only=True):
     commune_code: str
     commune_name: str
+    cases: int
+    open_cases: int
+    overdue: int
+    answered_share: float
+    status: Literal["green", "yellow", "red"]
+
+
+class ProvinceStatus(msgspec.Struct, kw_only=True):
+    province_code: str
+    province_name: str
     cases: int
     open_cases: int
     overdue: int

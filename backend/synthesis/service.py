@@ -32,6 +32,8 @@ from backend.synthesis.rollup import counted_before, daily_counts
 from backend.synthesis.schemas import (
     CommuneStatus,
     CommuneTopicCount,
+    ProvinceStatus,
+    ProvinceTopicCount,
     ResponseMetrics,
     Spike,
     TopicSeries,
@@ -41,6 +43,8 @@ from backend.synthesis.schemas import (
 CASES = Case.__table__  # type: ignore[attr-defined]
 GROUPS = IssueGroup.__table__  # type: ignore[attr-defined]
 OPEN_STATUSES = (CaseStatus.NEW, CaseStatus.TRIAGED, CaseStatus.IN_PROGRESS, CaseStatus.REOPENED)
+Area = Literal["commune", "province"]
+AREA_COLUMNS = {"commune": CASES.c.commune_code, "province": CASES.c.province_code}
 
 
 def change_pct(current: int, previous: int) -> float | None:
@@ -90,23 +94,27 @@ class SynthesisService:
         return None  # a commune officer's few communes are quick to count (or nothing is in scope)
 
     async def _counts(
-        self, period: Period, start: datetime, end: datetime, *extra: Any, by_commune: bool = False
+        self, period: Period, start: datetime, end: datetime, *extra: Any, by: Area | None = None
     ) -> list[Any]:
-        """(bucket, topic[, commune_code], n) rows; a bucket may come in two rows (add them)."""
-        scope = None if extra or by_commune else self._rollup_scope()
+        """(bucket, topic[, commune_code | province_code], n) rows; a bucket may come in two rows
+        (add them). The daily counts hold provinces, not communes."""
+        scope = None if extra or by == "commune" else self._rollup_scope()
         before = await counted_before(self.conn) if scope is not None else None
         first = start.astimezone(VIETNAM).date()
         if scope is None or before is None or before <= first:
-            return await self._case_counts(period, start, end, *extra, by_commune=by_commune)
+            return await self._case_counts(period, start, end, *extra, by=by)
         split = min(before, end.astimezone(VIETNAM).date())
-        counted = await daily_counts(self.conn, scope, period, first, split)
-        return counted + await self._case_counts(period, utc_bounds(split, split)[0], end)
+        by_province = by == "province"
+        counted = await daily_counts(
+            self.conn, scope, period, first, split, by_province=by_province
+        )
+        return counted + await self._case_counts(period, utc_bounds(split, split)[0], end, by=by)
 
     async def _case_counts(
-        self, period: Period, start: datetime, end: datetime, *extra: Any, by_commune: bool = False
+        self, period: Period, start: datetime, end: datetime, *extra: Any, by: Area | None = None
     ) -> list[Any]:
         key = bucket(CASES.c.received_at, period, self.dialect).label("bucket")
-        columns = [key, CASES.c.topic] + ([CASES.c.commune_code] if by_commune else [])
+        columns = [key, CASES.c.topic] + ([AREA_COLUMNS[by]] if by else [])
         query = (
             select(*columns, func.count().label("n"))
             .where(
@@ -147,22 +155,47 @@ class SynthesisService:
         self, period: Period, now: datetime | None = None
     ) -> list[CommuneTopicCount]:
         """The topic × commune table for the current period, with the change against the previous one."""
+        return [
+            CommuneTopicCount(
+                commune_code=code,
+                topic=topic,
+                current=current,
+                previous=previous,
+                change_pct=change_pct(current, previous),
+            )
+            for code, topic, current, previous in await self._topic_table(period, now, "commune")
+        ]
+
+    async def by_province(
+        self, period: Period, now: datetime | None = None
+    ) -> list[ProvinceTopicCount]:
+        """The topic × province table: the country at a glance (read from the daily counts)."""
+        return [
+            ProvinceTopicCount(
+                province_code=code,
+                topic=topic,
+                current=current,
+                previous=previous,
+                change_pct=change_pct(current, previous),
+            )
+            for code, topic, current, previous in await self._topic_table(period, now, "province")
+        ]
+
+    async def _topic_table(
+        self, period: Period, now: datetime | None, by: Area
+    ) -> list[tuple[str, str, int, int]]:
+        """(area code, topic, current, previous) for the last two periods, busiest first."""
         starts, start, end = self._window(period, 2, now)
         current, previous = starts[1].isoformat(), starts[0].isoformat()
         cells: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
-        for row in await self._counts(period, start, end, by_commune=True):
+        area = AREA_COLUMNS[by].name
+        for row in await self._counts(period, start, end, by=by):
             slot = 1 if str(row.bucket) == current else 0 if str(row.bucket) == previous else None
             if slot is not None:
-                cells[(row.commune_code, row.topic)][slot] += row.n
+                cells[(getattr(row, area), row.topic)][slot] += row.n
         return [
-            CommuneTopicCount(
-                commune_code=c,
-                topic=t,
-                current=v[1],
-                previous=v[0],
-                change_pct=change_pct(v[1], v[0]),
-            )
-            for (c, t), v in sorted(cells.items(), key=lambda item: (-item[1][1], item[0]))
+            (code, topic, v[1], v[0])
+            for (code, topic), v in sorted(cells.items(), key=lambda item: (-item[1][1], item[0]))
         ]
 
     async def spikes(self, period: Period, now: datetime | None = None) -> list[Spike]:
@@ -224,12 +257,13 @@ class SynthesisService:
         )
 
     async def response(self, start: datetime, end: datetime, by: str) -> list[ResponseMetrics]:
-        """First-response time, answered within due date and reopened share, overall or per topic/commune.
+        """First-response time, answered within due date and reopened share, overall or per
+        topic / commune / province.
 
         Counted by the database; the median too on PostgreSQL (percentile_cont), while SQLite,
         which has no such aggregate, sends the first-response hours for Python to take it.
         """
-        group_column = {"topic": CASES.c.topic, "commune": CASES.c.commune_code}.get(by)
+        group_column = {"topic": CASES.c.topic, **AREA_COLUMNS}.get(by)
         key = (group_column if group_column is not None else literal("all")).label("key")
         hours = hours_between(CASES.c.received_at, CASES.c.first_response_at, self.dialect)
         answered = CASES.c.answered_at.is_not(None)
@@ -286,49 +320,72 @@ class SynthesisService:
 
     async def commune_status(self, start: datetime, end: datetime) -> list[CommuneStatus]:
         """Each commune in scope with cases: green/yellow/red from the configured thresholds."""
+        reference = communes()
+        return [
+            CommuneStatus(
+                commune_code=code,
+                commune_name=reference[code].name if code in reference else code,
+                **figures,
+            )
+            for code, figures in await self._coverage(start, end, "commune")
+        ]
+
+    async def province_status(self, start: datetime, end: datetime) -> list[ProvinceStatus]:
+        """Each province in scope with cases, coloured like the communes (the country's view)."""
+        reference = provinces()
+        return [
+            ProvinceStatus(
+                province_code=code,
+                province_name=reference[code].name if code in reference else code,
+                **figures,
+            )
+            for code, figures in await self._coverage(start, end, "province")
+        ]
+
+    async def _coverage(
+        self, start: datetime, end: datetime, by: Area
+    ) -> list[tuple[str, dict[str, Any]]]:
+        """(area code, figures) for every area in scope with cases, red first, then yellow, green."""
         now = utcnow()
         open_case = CASES.c.status.in_([s.value for s in OPEN_STATUSES])
         overdue = or_(
             CASES.c.due_at < now,
             and_(CASES.c.due_at.is_(None), CASES.c.received_at < now - self.settings.overdue_after),
         )
+        area = AREA_COLUMNS[by]
         query = (
             select(
-                CASES.c.commune_code,
+                area.label("code"),
                 func.count().label("cases"),
                 func.sum(open_case.cast(self._int())).label("open_cases"),
                 func.sum(and_(open_case, overdue).cast(self._int())).label("overdue"),
             )
             .where(self._scope(), CASES.c.received_at >= start, CASES.c.received_at < end)
-            .group_by(CASES.c.commune_code)
+            .group_by(area)
         )
-        reference = communes()
-        result = []
-        for row in (await self.conn.execute(query)).all():
-            answered_share = 1.0 - (row.open_cases or 0) / row.cases
-            overdue_share = (row.overdue or 0) / row.cases
-            status = (
-                "red"
-                if overdue_share > self.settings.red_overdue_share
-                else "yellow"
-                if overdue_share > self.settings.yellow_overdue_share
-                else "green"
-            )
-            ref = reference.get(row.commune_code)
-            result.append(
-                CommuneStatus(
-                    commune_code=row.commune_code,
-                    commune_name=ref.name if ref else row.commune_code,
-                    cases=row.cases,
-                    open_cases=row.open_cases or 0,
-                    overdue=row.overdue or 0,
-                    answered_share=round(answered_share, 3),
-                    status=status,  # type: ignore[arg-type]
-                )
-            )
-        return sorted(
-            result, key=lambda c: ({"red": 0, "yellow": 1, "green": 2}[c.status], c.commune_code)
+        found = [
+            (row.code, self._colour(row.cases, row.open_cases or 0, row.overdue or 0))
+            for row in (await self.conn.execute(query)).all()
+        ]
+        rank = {"red": 0, "yellow": 1, "green": 2}
+        return sorted(found, key=lambda item: (rank[item[1]["status"]], item[0]))
+
+    def _colour(self, cases: int, open_cases: int, overdue: int) -> dict[str, Any]:
+        overdue_share = overdue / cases
+        status = (
+            "red"
+            if overdue_share > self.settings.red_overdue_share
+            else "yellow"
+            if overdue_share > self.settings.yellow_overdue_share
+            else "green"
         )
+        return {
+            "cases": cases,
+            "open_cases": open_cases,
+            "overdue": overdue,
+            "answered_share": round(1.0 - open_cases / cases, 3),
+            "status": status,
+        }
 
     @staticmethod
     def _int() -> Any:

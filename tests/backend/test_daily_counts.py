@@ -72,6 +72,8 @@ async def dashboards(engine: AsyncEngine, principal: Principal) -> list[Any]:
             await service.trends("week", 8, None, now=NOW),
             await service.trends("day", 30, None, now=NOW),
             await service.spikes("week", now=NOW),
+            await service.by_province("month", now=NOW),
+            await service.by_province("day", now=NOW),
         ]
 
 

@@ -13,7 +13,14 @@ from openpyxl import load_workbook
 
 from backend.db.models import Role
 from backend.db.types import utcnow
-from tests.backend.factories import BA_DINH, HOAN_KIEM, bearer, create_user, submit
+from tests.backend.factories import (
+    BA_DINH,
+    HOAN_KIEM,
+    OTHER_PROVINCE_COMMUNE,
+    bearer,
+    create_user,
+    submit,
+)
 
 HK_TEXTS = [
     "Cống thoát nước đầu ngõ 12 Hàng Bạc bị tắc, mưa xuống là nước tràn vào nhà dân.",
@@ -172,3 +179,51 @@ async def test_a_province_filter_narrows_the_scope_and_never_widens_it(
         "/api/v1/stats/spikes", params={"province_code": "99"}, headers=admin
     )
     assert unknown.status_code == 422 and "province" in unknown.text
+
+
+async def test_the_country_by_province(classifying_client: AsyncTestClient[Any]) -> None:
+    """The national view: topic table, response and coverage per province, each scoped."""
+    client = classifying_client
+    staff = await setup(client)
+    await create_user(client.app.state.settings, "admin", Role.ADMIN)
+    admin = await bearer(client, "admin")
+    await submit(client, OTHER_PROVINCE_COMMUNE, text="Đèn đường khu phố 3 hỏng cả tháng nay.")
+    await client.app.state.resources.settle()
+    overdue = (utcnow() - timedelta(days=1)).isoformat()
+    await client.patch(
+        "/api/v1/cases/2/assignee",
+        json={"assignee_id": None, "due_at": overdue},
+        headers=staff["hk"],
+    )
+
+    async def get(path: str, headers: dict[str, str], **params: str) -> Any:
+        response = await client.get(f"/api/v1/stats/{path}", params=params, headers=headers)
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    def per_province(rows: list[dict[str, Any]]) -> dict[str, int]:
+        found: dict[str, int] = {}
+        for row in rows:
+            found[row["province_code"]] = found.get(row["province_code"], 0) + row["current"]
+        return found
+
+    assert per_province(await get("provinces", admin)) == {"01": 6, "79": 1}
+    assert per_province(await get("provinces", admin, province_code="79")) == {"79": 1}
+    assert per_province(await get("provinces", staff["hn"])) == {"01": 6}
+    assert per_province(await get("provinces", staff["hk"])) == {"01": 5}  # their ward only
+    assert await get("provinces", staff["hn"], province_code="79") == []
+
+    response = await get("response", admin, by="province")
+    assert {(m["key"], m["cases"]) for m in response} == {("01", 6), ("79", 1)}
+    assert [m["key"] for m in await get("response", staff["hn"], by="province")] == ["01"]
+
+    coverage = await get("coverage/provinces", admin)
+    assert [(c["province_code"], c["cases"], c["overdue"], c["status"]) for c in coverage] == [
+        ("01", 6, 1, "yellow"),  # 1 of 6 overdue: 17 % > 10 %
+        ("79", 1, 0, "green"),
+    ]
+    assert coverage[0]["province_name"] == "Thành phố Hà Nội"
+    assert [c["province_code"] for c in await get("coverage/provinces", staff["hk"])] == ["01"]
+    assert (await get("coverage/provinces", staff["hk"]))[0]["cases"] == 5
+    assert await get("coverage/provinces", staff["hn"], province_code="79") == []
+    assert (await client.get("/api/v1/stats/coverage/provinces")).status_code == 401

@@ -84,6 +84,30 @@ def test_dashboard_draws_chart_and_coloured_communes(page: Any) -> None:
     expect(rows.first.locator("th")).to_contain_text("Ba Đình")
 
 
+def test_an_admin_sees_the_country_by_province_and_drills_into_one(page: Any) -> None:
+    with page.expect_response(lambda r: "/api/v1/stats/coverage/provinces" in r.url) as country:
+        log_in(page, "/dashboard.html", "admin")
+    expect(page.locator("#dash-status")).to_contain_text("Số liệu lúc")
+    expect(page.locator("#h-communes")).to_have_text("Tình hình theo tỉnh, thành phố")
+    provinces = {row["province_code"]: row for row in country.value.json()}
+    rows = page.locator("#coverage tbody tr")
+    expect(rows).to_have_count(len(provinces))
+    assert "01" in provinces
+    hanoi_row = page.locator("#coverage tr[data-province='01']")
+    expect(hanoi_row.locator("th")).to_have_text("Thành phố Hà Nội")
+    expect(hanoi_row.locator("td").nth(1)).to_have_text(str(provinces["01"]["cases"]))
+    # A province's link opens its communes, read for that province by the server.
+    with page.expect_response(
+        lambda r: "/api/v1/stats/coverage?" in r.url and "province_code=01" in r.url
+    ) as communes:
+        hanoi_row.locator("a").click()
+    expect(page.locator("#h-communes")).to_have_text("Tình hình theo xã, phường")
+    shown = {row["commune_code"] for row in communes.value.json()}
+    hanoi = {c["code"] for c in page.request.get("/api/v1/communes?province=01").json()}
+    assert shown and shown <= hanoi
+    expect(page.locator("#d-province")).to_have_value("01")
+
+
 def test_an_admin_drills_into_one_province_on_the_server(page: Any) -> None:
     log_in(page, "/dashboard.html", "admin")
     expect(page.locator("#dash-status")).to_contain_text("Số liệu lúc")

@@ -66,6 +66,8 @@ ROUTES: dict[str, str] = {
     "/api/v1/stats/spikes": "collection",
     "/api/v1/stats/response": "collection",
     "/api/v1/stats/coverage": "collection",
+    "/api/v1/stats/coverage/provinces": "collection",
+    "/api/v1/stats/provinces": "collection",
     "/api/v1/stats/satisfaction": "collection",
     "/api/v1/reports/synthesis": "collection",
     "/api/v1/forwardings": "collection",

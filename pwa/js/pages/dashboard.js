@@ -6,7 +6,7 @@ import { lineChart } from "../chart.js";
 import { communePicker } from "../commune-picker.js";
 import { communeIndex } from "../communes.js";
 import { byId, fill, h } from "../dom.js";
-import { label, locale, t } from "../i18n.js";
+import { apply, label, locale, t } from "../i18n.js";
 import { STAFF_ROLES } from "../session.js";
 import { startPage } from "../shell.js";
 import { requireRole } from "../staff.js";
@@ -57,23 +57,22 @@ async function showDashboard(me) {
     const days = PERIOD_DAYS[filters.period] * BUCKETS[filters.period];
     const to = new Date();
     const range = { received_from: new Date(to - days * 86400000).toISOString(), received_to: to.toISOString() };
-    // The server narrows to the chosen province (an admin's drill-down reads one province).
+    // The server narrows to the chosen province (an admin's drill-down reads one province); the
+    // whole country is shown province by province, each a link to its communes.
     const province = { province_code: filters.province };
+    const country = me.role === "admin" && !filters.province && !filters.commune_code;
     try {
       const [trends, spikes, coverage, overall, byTopic] = await Promise.all([
         stats("trends", { ...province, period: filters.period, periods: BUCKETS[filters.period], commune_code: filters.commune_code }),
         stats("spikes", { ...province, period: filters.period }),
-        stats("coverage", { ...province, ...range }),
+        stats(country ? "coverage/provinces" : "coverage", { ...province, ...range }),
         stats("response", { ...province, ...range, by: "all" }),
         stats("response", { ...province, ...range, by: "topic" }),
       ]);
-      const provinceOf = new Map(entries.map((e) => [e.code, e.province_code]));
-      const shown = coverage.filter((row) =>
-        (!filters.province || provinceOf.get(row.commune_code) === filters.province)
-        && (!filters.commune_code || row.commune_code === filters.commune_code));
       drawTrends(trends);
       drawSpikes(spikes);
-      drawCoverage(shown);
+      if (country) drawProvinces(coverage, filters.period);
+      else drawCoverage(coverage.filter((row) => !filters.commune_code || row.commune_code === filters.commune_code));
       drawResponse(overall[0], byTopic);
       drawExports(range);
       status.textContent = t("dashboard.updated", { time: new Intl.DateTimeFormat(locale(), { timeStyle: "short" }).format(to) });
@@ -148,20 +147,39 @@ function drawSpikes(spikes) {
 }
 
 function drawCoverage(rows) {
+  coverageTable("communes", "dashboard.col_commune", rows, (row) => ({
+    name: row.commune_name, href: `/inbox.html?commune_code=${row.commune_code}`, dataset: { commune: row.commune_code },
+  }));
+}
+
+/** The whole country: one row per province, each opening the dashboard of its communes. */
+function drawProvinces(rows, period) {
+  coverageTable("provinces", "dashboard.province", rows, (row) => ({
+    name: row.province_name, href: `?${new URLSearchParams({ period, province: row.province_code })}`, dataset: { province: row.province_code },
+  }));
+}
+
+function coverageTable(level, nameColumn, rows, place) {
+  byId("h-communes").dataset.i18n = `dashboard.${level}`;
+  byId("communes-hint").dataset.i18n = `dashboard.${level}_hint`;
+  apply(byId("communes").parentElement);
   if (!rows.length) {
     fill(byId("communes"), h("p", { class: "empty" }, t("dashboard.no_data")));
     return;
   }
   const order = { red: 0, yellow: 1, green: 2 };
   rows.sort((a, b) => order[a.status] - order[b.status] || b.overdue - a.overdue);
-  const head = ["dashboard.col_commune", "dashboard.col_status", "dashboard.col_cases", "dashboard.col_open", "dashboard.col_overdue", "dashboard.col_answered"];
+  const head = [nameColumn, "dashboard.col_status", "dashboard.col_cases", "dashboard.col_open", "dashboard.col_overdue", "dashboard.col_answered"];
   fill(byId("communes"), h("div", { class: "table-scroll" }, h("table", { class: "data coverage", id: "coverage" },
-    h("caption", { class: "visually-hidden" }, t("dashboard.communes")),
+    h("caption", { class: "visually-hidden" }, t(`dashboard.${level}`)),
     h("thead", {}, h("tr", {}, head.map((key) => h("th", { scope: "col" }, t(key))))),
-    h("tbody", {}, rows.map((row) => h("tr", { class: `cov-${row.status}`, dataset: { commune: row.commune_code, status: row.status } },
-      h("th", { scope: "row" }, h("a", { href: `/inbox.html?commune_code=${row.commune_code}` }, row.commune_name)),
-      h("td", {}, h("span", { class: `light light-${row.status}` }, t(`dashboard.status_${row.status}`))),
-      h("td", {}, row.cases), h("td", {}, row.open_cases), h("td", {}, row.overdue), h("td", {}, percent(row.answered_share))))))));
+    h("tbody", {}, rows.map((row) => {
+      const { name, href, dataset } = place(row);
+      return h("tr", { class: `cov-${row.status}`, dataset: { ...dataset, status: row.status } },
+        h("th", { scope: "row" }, h("a", { href }, name)),
+        h("td", {}, h("span", { class: `light light-${row.status}` }, t(`dashboard.status_${row.status}`))),
+        h("td", {}, row.cases), h("td", {}, row.open_cases), h("td", {}, row.overdue), h("td", {}, percent(row.answered_share)));
+    })))));
 }
 
 function drawResponse(all, byTopic) {
