@@ -7,7 +7,7 @@ import { OFFLINE_API_PATHS, isBackendPath } from "/js/api.js";
 import { SYNC_TAG, drain } from "/js/outbox.js";
 
 // <stamp>
-const VERSION = "0177b90464e2";
+const VERSION = "928edbfc18f7";
 const SHELL = [
   "/",
   "/answers.html",

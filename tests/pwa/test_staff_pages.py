@@ -106,6 +106,16 @@ def test_an_admin_sees_the_country_by_province_and_drills_into_one(page: Any) ->
     hanoi = {c["code"] for c in page.request.get("/api/v1/communes?province=01").json()}
     assert shown and shown <= hanoi
     expect(page.locator("#d-province")).to_have_value("01")
+    # One commune chosen with no province: the server reads that commune's province only.
+    page.select_option("#d-province", "")
+    page.fill("#commune-search", "Ba Đình")
+    page.locator("#commune-options li", has_text="Phường Ba Đình").first.click()
+    with page.expect_response(
+        lambda r: "/api/v1/stats/coverage?" in r.url and "province_code=01" in r.url
+    ):
+        page.get_by_role("button", name="Xem", exact=True).click()
+    expect(page.locator("#coverage tbody tr")).to_have_count(1)
+    expect(page.locator("#coverage tbody tr th")).to_contain_text("Ba Đình")
 
 
 def test_an_admin_drills_into_one_province_on_the_server(page: Any) -> None:

@@ -57,10 +57,12 @@ async function showDashboard(me) {
     const days = PERIOD_DAYS[filters.period] * BUCKETS[filters.period];
     const to = new Date();
     const range = { received_from: new Date(to - days * 86400000).toISOString(), received_to: to.toISOString() };
-    // The server narrows to the chosen province (an admin's drill-down reads one province); the
-    // whole country is shown province by province, each a link to its communes.
-    const province = { province_code: filters.province };
-    const country = me.role === "admin" && !filters.province && !filters.commune_code;
+    // The server narrows to the chosen province, or to the chosen commune's (an admin's
+    // drill-down reads one province); the whole country is shown province by province, each a
+    // link to its communes.
+    const communeProvince = entries.find((e) => e.code === filters.commune_code)?.province_code;
+    const province = { province_code: filters.province || communeProvince || "" };
+    const country = me.role === "admin" && !province.province_code;
     try {
       const [trends, spikes, coverage, overall, byTopic] = await Promise.all([
         stats("trends", { ...province, period: filters.period, periods: BUCKETS[filters.period], commune_code: filters.commune_code }),
