@@ -9,8 +9,9 @@ uniform: 34 provinces / 3,321 communes with a heavy-tailed share per commune (ci
 campaign weeks; older cases are mostly answered, about a third sit in issue groups, and every
 case has its first message (a corpus text).
 
-Each query is timed through the service functions behind the endpoints (the SQL plus the Python
-that shapes the answer; HTTP adds the same small constant to every call), over repeated runs
+Each query is timed through the service functions behind the endpoints, on the connection they
+use (the SQL plus the Python that shapes the answer; HTTP adds the same small constant to every
+call), over repeated runs
 with varied filters (province, commune, period), as the staff who open the dashboards: national
 admin (the whole country, and drilled into one province), province officer, commune officer.
 """
@@ -37,7 +38,7 @@ from _quiet import wait_for_quiet
 from backend.accounts.principal import Principal
 from backend.bootstrap import migrate_and_sync
 from backend.communes.reference import communes
-from backend.db.engine import create_engine
+from backend.db.engine import aggregate_connection, create_engine
 from backend.db.models import Role
 from backend.reports.service import build_report
 from backend.settings import DatabaseSettings, SynthesisSettings, load_settings
@@ -418,7 +419,7 @@ async def time_queries(url: str) -> list[tuple[str, str, float, float, float]]:
                 for _ in range(REPEATS):
                     principal, province = scopes.caller(kind)
                     started = time.perf_counter()
-                    async with engine.connect() as conn:
+                    async with aggregate_connection(engine) as conn:
                         service = SynthesisService(conn, principal, synthesis, province)
                         await query(service, rng)
                     times.append((time.perf_counter() - started) * 1000)
@@ -456,7 +457,7 @@ async def time_reports(url: str) -> list[tuple[str, int, float]]:
             cases = 0
             for _ in range(3):
                 started = time.perf_counter()
-                async with engine.connect() as conn:
+                async with aggregate_connection(engine) as conn:
                     report = await build_report(
                         conn, staff(Role.PROVINCE_STAFF, province=province), start, end
                     )

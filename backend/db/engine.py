@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
+    AsyncEngine,
+    async_sessionmaker,
+    create_async_engine,
+)
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from backend.settings import DatabaseSettings
@@ -39,3 +46,17 @@ def create_engine(settings: DatabaseSettings) -> AsyncEngine:
 
 def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)
+
+
+@asynccontextmanager
+async def aggregate_connection(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+    """A connection for dashboard and report aggregates over a time window.
+
+    On PostgreSQL each statement is planned with its own values: after five runs of a prepared
+    statement PostgreSQL may keep a generic plan that cannot see how many days the window spans
+    (the country's coverage over 180 days took 145 ms with it against 65-80 ms planned each time;
+    planning costs about a millisecond)."""
+    async with engine.connect() as conn:
+        if conn.dialect.name == "postgresql":
+            await conn.exec_driver_sql("SET LOCAL plan_cache_mode = force_custom_plan")
+        yield conn

@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from litestar import Controller, Response, get
 from litestar.params import FromQuery, QueryParameter
 
+from backend.db.engine import aggregate_connection
 from backend.db.types import utcnow
 from backend.deps import CurrentPrincipal, Resources
 from backend.errors import Invalid
@@ -39,7 +40,7 @@ class ReportController(Controller):
         start = received_from or end - timedelta(days=30)
         if start >= end:
             raise Invalid("from must be before to")
-        async with resources.engine.connect() as conn:
+        async with aggregate_connection(resources.engine) as conn:
             report = await build_report(conn, principal, start, end)
         if format == "json":
             return Response(report)

@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from litestar import Controller, get
 from litestar.params import QueryParameter
 
+from backend.db.engine import aggregate_connection
 from backend.db.types import utcnow
 from backend.deps import CurrentPrincipal, Resources
 from backend.errors import Invalid
@@ -36,5 +37,5 @@ class SatisfactionController(Controller):
             raise Invalid("from and to need a time zone")
         if start >= end:
             raise Invalid("from must be before to")
-        async with resources.engine.connect() as conn:
+        async with aggregate_connection(resources.engine) as conn:
             return await SatisfactionStatsService(conn, principal).stats(start, end, by)

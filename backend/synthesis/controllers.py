@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
 from typing import Annotated, Literal
 
 from litestar import Controller, get
 from litestar.params import FromQuery, QueryParameter
 
+from backend.accounts.principal import Principal
+from backend.db.engine import aggregate_connection
 from backend.db.types import utcnow
 from backend.deps import AppSettings, CurrentPrincipal, Resources
 from backend.errors import Invalid
+from backend.resources import AppResources
+from backend.settings import Settings
 from backend.synthesis.schemas import (
     CommuneStatus,
     CommuneTopicCount,
@@ -25,6 +31,17 @@ from backend.synthesis.service import SynthesisService
 PeriodParam = Annotated[Literal["day", "week", "month"], QueryParameter()]
 # One province of the caller's scope (an admin's drill-down); absent: the whole scope.
 ProvinceParam = Annotated[str | None, QueryParameter(min_length=1, max_length=10)]
+
+
+@asynccontextmanager
+async def _service(
+    resources: AppResources,
+    principal: Principal,
+    settings: Settings,
+    province_code: str | None,
+) -> AsyncIterator[SynthesisService]:
+    async with aggregate_connection(resources.engine) as conn:
+        yield SynthesisService(conn, principal, settings.synthesis, province_code)
 
 
 def _range(
@@ -53,10 +70,8 @@ class SynthesisController(Controller):
         province_code: ProvinceParam = None,
     ) -> Trends:
         """Cases per topic per period (Vietnam time), with the change against the previous period."""
-        async with resources.engine.connect() as conn:
-            return await SynthesisService(
-                conn, principal, settings.synthesis, province_code
-            ).trends(period, periods, commune_code)
+        async with _service(resources, principal, settings, province_code) as stats:
+            return await stats.trends(period, periods, commune_code)
 
     @get("/communes")
     async def by_commune(
@@ -68,10 +83,8 @@ class SynthesisController(Controller):
         province_code: ProvinceParam = None,
     ) -> list[CommuneTopicCount]:
         """The topic × commune table of the current period, with the change against the previous one."""
-        async with resources.engine.connect() as conn:
-            return await SynthesisService(
-                conn, principal, settings.synthesis, province_code
-            ).by_commune(period)
+        async with _service(resources, principal, settings, province_code) as stats:
+            return await stats.by_commune(period)
 
     @get("/provinces")
     async def by_province(
@@ -84,10 +97,8 @@ class SynthesisController(Controller):
     ) -> list[ProvinceTopicCount]:
         """The topic × province table of the current period, with the change against the previous
         one: the whole country at a glance (commune detail: `/stats/communes` of one province)."""
-        async with resources.engine.connect() as conn:
-            return await SynthesisService(
-                conn, principal, settings.synthesis, province_code
-            ).by_province(period)
+        async with _service(resources, principal, settings, province_code) as stats:
+            return await stats.by_province(period)
 
     @get("/spikes")
     async def spikes(
@@ -99,10 +110,8 @@ class SynthesisController(Controller):
         province_code: ProvinceParam = None,
     ) -> list[Spike]:
         """Topics and issue groups rising well above their recent baseline."""
-        async with resources.engine.connect() as conn:
-            return await SynthesisService(
-                conn, principal, settings.synthesis, province_code
-            ).spikes(period)
+        async with _service(resources, principal, settings, province_code) as stats:
+            return await stats.spikes(period)
 
     @get("/response")
     async def response(
@@ -117,10 +126,8 @@ class SynthesisController(Controller):
     ) -> list[ResponseMetrics]:
         """First-response time, answered within due date and reopened share."""
         start, end = _range(received_from, received_to)
-        async with resources.engine.connect() as conn:
-            return await SynthesisService(
-                conn, principal, settings.synthesis, province_code
-            ).response(start, end, by)
+        async with _service(resources, principal, settings, province_code) as stats:
+            return await stats.response(start, end, by)
 
     @get("/coverage")
     async def coverage(
@@ -134,10 +141,8 @@ class SynthesisController(Controller):
     ) -> list[CommuneStatus]:
         """Each commune in scope coloured green/yellow/red by its share of overdue open cases."""
         start, end = _range(received_from, received_to, days=90)
-        async with resources.engine.connect() as conn:
-            return await SynthesisService(
-                conn, principal, settings.synthesis, province_code
-            ).commune_status(start, end)
+        async with _service(resources, principal, settings, province_code) as stats:
+            return await stats.commune_status(start, end)
 
     @get("/coverage/provinces")
     async def province_coverage(
@@ -151,7 +156,5 @@ class SynthesisController(Controller):
     ) -> list[ProvinceStatus]:
         """Each province in scope coloured like the communes: the country's view of overdue work."""
         start, end = _range(received_from, received_to, days=90)
-        async with resources.engine.connect() as conn:
-            return await SynthesisService(
-                conn, principal, settings.synthesis, province_code
-            ).province_status(start, end)
+        async with _service(resources, principal, settings, province_code) as stats:
+            return await stats.province_status(start, end)
