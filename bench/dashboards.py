@@ -6,14 +6,15 @@ postgresql://postgres@127.0.0.1:5432/tiengdan_bench_dashboards), generated once 
 reused by later runs (`--regenerate` to start again). The distribution is realistic rather than
 uniform: 34 provinces / 3,321 communes with a heavy-tailed share per commune (cities write more),
 13 topics with skewed weights, two years of intake with a slow rise, weekly rhythm and a few
-campaign weeks; older cases are mostly answered, about a third sit in issue groups, and every
-case has its first message (a corpus text).
+campaign weeks; older cases are mostly answered, a fifth of the answers rated by the citizen,
+about a third of the cases sit in issue groups, and every case has its first message (a corpus
+text). The cases are stored in the order they arrived, as intake stores them.
 
 Each query is timed through the service functions behind the endpoints, on the connection they
 use (the SQL plus the Python that shapes the answer; HTTP adds the same small constant to every
-call), over repeated runs
-with varied filters (province, commune, period), as the staff who open the dashboards: national
-admin (the whole country, and drilled into one province), province officer, commune officer.
+call), over repeated runs with varied filters (province, commune, period), as the staff who open
+the dashboards: national admin (the whole country, and drilled into one province), province
+officer, commune officer.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ from backend.communes.reference import communes
 from backend.db.engine import aggregate_connection, create_engine
 from backend.db.models import Role
 from backend.reports.service import build_report
+from backend.satisfaction.service import SatisfactionStatsService
 from backend.settings import DatabaseSettings, SynthesisSettings, load_settings
 from backend.synthesis.rollup import ROLLING_DAYS, refresh
 from backend.synthesis.service import SynthesisService
@@ -109,7 +111,7 @@ class Generator:
 
     def chunk(self, first_id: int, count: int) -> tuple[list[tuple[Any, ...]], ...]:
         rng = self.rng
-        cases, messages, new_groups = [], [], []
+        cases, messages, new_groups, ratings = [], [], [], []
         for case_id in range(first_id, first_id + count):
             commune = self.communes[_pick(rng, self.commune_cum)]
             province = self.province_of[commune]
@@ -188,7 +190,12 @@ class Generator:
             messages.append(
                 (case_id, case_id, "in", channel, f"bench-{case_id}", text, True, received)
             )
-        return cases, messages, new_groups
+            if answered_at is not None and rng.random() < 0.2:  # a fifth of answers get rated
+                stars = rng.choice([1, 2, 3, 4, 4, 5, 5, 5])
+                resolved = status != "reopened" and (stars >= 3 or rng.random() < 0.3)
+                rated_at = min(NOW, answered_at + timedelta(hours=rng.expovariate(1 / 12)))
+                ratings.append((case_id, stars, resolved, rated_at))
+        return cases, messages, new_groups, ratings
 
 
 def _cumulative(weights: Any) -> Any:
@@ -240,6 +247,7 @@ MESSAGE_COLUMNS = [
     "public",
     "created_at",
 ]
+RATING_COLUMNS = ["case_id", "rating", "resolved", "at"]
 GROUP_COLUMNS = [
     "id",
     "topic",
@@ -278,14 +286,19 @@ async def generate(url: str, regenerate: bool) -> int:
         have = await conn.fetchval("SELECT count(*) FROM cases")
         if have >= CASES:
             return int(have)
-        await conn.execute("TRUNCATE messages, cases, issue_groups RESTART IDENTITY CASCADE")
+        await conn.execute(
+            "TRUNCATE case_ratings, messages, cases, issue_groups RESTART IDENTITY CASCADE"
+        )
         generator = Generator()
         started = time.perf_counter()
         for first in range(1, CASES + 1, CHUNK):
-            cases, messages, groups = generator.chunk(first, min(CHUNK, CASES + 1 - first))
+            cases, messages, groups, ratings = generator.chunk(first, min(CHUNK, CASES + 1 - first))
             await conn.copy_records_to_table("issue_groups", records=groups, columns=GROUP_COLUMNS)
             await conn.copy_records_to_table("cases", records=cases, columns=CASE_COLUMNS)
             await conn.copy_records_to_table("messages", records=messages, columns=MESSAGE_COLUMNS)
+            await conn.copy_records_to_table(
+                "case_ratings", records=ratings, columns=RATING_COLUMNS
+            )
             print(f"  {first + len(cases) - 1:>9,} cases", file=sys.stderr)
         await conn.execute(
             "UPDATE issue_groups g SET size = s.n, first_seen = s.first, last_seen = s.last"
@@ -293,13 +306,16 @@ async def generate(url: str, regenerate: bool) -> int:
             " max(received_at) AS last FROM cases WHERE group_id IS NOT NULL GROUP BY group_id) s"
             " WHERE g.id = s.group_id"
         )
-        for table in ("cases", "messages", "issue_groups"):
+        for table in ("cases", "messages", "issue_groups", "case_ratings"):
             await conn.execute(
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"  # noqa: S608 - fixed names
             )
+        # Intake writes cases as they arrive; the generator draws their times at random.
+        await conn.execute("CLUSTER cases USING ix_cases_received")
         await conn.execute("VACUUM ANALYZE cases")
         await conn.execute("VACUUM ANALYZE messages")
         await conn.execute("VACUUM ANALYZE issue_groups")
+        await conn.execute("VACUUM ANALYZE case_ratings")
         print(f"  generated in {time.perf_counter() - started:.0f} s", file=sys.stderr)
         return CASES
     finally:
@@ -385,7 +401,20 @@ QUERIES: dict[str, tuple[Query, tuple[str, ...]]] = {
         (*LOCAL, ALL_COMMUNES),
     ),
     "stats/coverage (180 d)": (lambda s, r: s.commune_status(*_days_back(r, 180)), LOCAL),
+    "stats/satisfaction (30 d, by topic)": (
+        lambda s, r: _satisfaction(s).stats(*_days_back(r, 30), "topic"),
+        EVERYONE,
+    ),
+    "stats/satisfaction (30 d, by commune)": (
+        lambda s, r: _satisfaction(s).stats(*_days_back(r, 30), "commune"),
+        EVERYONE,
+    ),
 }
+
+
+def _satisfaction(service: SynthesisService) -> SatisfactionStatsService:
+    """The satisfaction statistics on the same connection, for the same caller."""
+    return SatisfactionStatsService(service.conn, service.principal)
 
 
 def percentile(values: list[float], q: float) -> float:

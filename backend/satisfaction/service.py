@@ -3,11 +3,10 @@ resolved" reopens the case and its issue group. Rates by topic and commune for d
 
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import datetime
-from typing import Any, Literal
+from typing import Literal, NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import select as sql_select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -105,9 +104,20 @@ class SatisfactionStatsService:
     async def stats(
         self, start: datetime, end: datetime, by: Literal["topic", "commune"]
     ) -> SatisfactionStats:
+        """Counted by the database, one row per topic or commune; the overall row adds them up."""
         key = CASES.c.topic if by == "topic" else CASES.c.commune_code
+        rating, resolved = RATINGS.c.rating, RATINGS.c.resolved
         query = (
-            select(key.label("key"), RATINGS.c.rating, RATINGS.c.resolved)
+            select(
+                key.label("key"),
+                func.count().label("answered"),
+                func.count(rating).label("rated"),
+                func.sum(rating).label("stars"),
+                func.sum(case((rating >= 4, 1), else_=0)).label("satisfied"),
+                func.count(resolved).label("verdicts"),
+                func.sum(case((resolved.is_(True), 1), else_=0)).label("resolved"),
+                func.sum(case((resolved.is_(False), 1), else_=0)).label("reopened"),
+            )
             .select_from(CASES.outerjoin(RATINGS, RATINGS.c.case_id == CASES.c.id))
             .where(
                 self.principal.scope(CASES.c.commune_code, CASES.c.province_code),
@@ -115,32 +125,40 @@ class SatisfactionStatsService:
                 CASES.c.answered_at >= start,
                 CASES.c.answered_at < end,
             )
+            .group_by(key)
         )
-        buckets: dict[str, list[Any]] = defaultdict(list)
-        everything: list[Any] = []
-        for row in (await self.conn.execute(query)).all():
-            buckets[row.key or "unclassified"].append(row)
-            everything.append(row)
+        counted = {
+            row.key or "unclassified": _Counts(*(int(v or 0) for v in row[1:]))
+            for row in (await self.conn.execute(query)).all()
+        }
+        overall = _Counts(*(sum(column) for column in zip(*counted.values(), strict=True)))
         return SatisfactionStats(
             by=by,
             start=start,
             end=end,
-            overall=_row("all", everything),
-            items=[_row(k, rows) for k, rows in sorted(buckets.items())],
+            overall=_row("all", overall),
+            items=[_row(k, counts) for k, counts in sorted(counted.items())],
         )
 
 
-def _row(key: str, rows: list[Any]) -> SatisfactionRow:
-    ratings = [r.rating for r in rows if r.rating is not None]
-    verdicts = [r.resolved for r in rows if r.resolved is not None]
-    reopened = sum(1 for r in rows if r.resolved is False)
+class _Counts(NamedTuple):
+    answered: int = 0
+    rated: int = 0
+    stars: int = 0
+    satisfied: int = 0
+    verdicts: int = 0
+    resolved: int = 0
+    reopened: int = 0
+
+
+def _row(key: str, counts: _Counts) -> SatisfactionRow:
     return SatisfactionRow(
         key=key,
-        answered=len(rows),
-        rated=len(ratings),
-        average_rating=round(sum(ratings) / len(ratings), 2) if ratings else None,
-        satisfied_share=_share(sum(1 for r in ratings if r >= 4), len(ratings)),
-        resolved_share=_share(sum(1 for v in verdicts if v), len(verdicts)),
-        reopened=reopened,
-        reopen_rate=_share(reopened, len(rows)),
+        answered=counts.answered,
+        rated=counts.rated,
+        average_rating=round(counts.stars / counts.rated, 2) if counts.rated else None,
+        satisfied_share=_share(counts.satisfied, counts.rated),
+        resolved_share=_share(counts.resolved, counts.verdicts),
+        reopened=counts.reopened,
+        reopen_rate=_share(counts.reopened, counts.answered),
     )

@@ -139,6 +139,22 @@ async def test_ratings_reopen_and_rates(client: AsyncTestClient[Any]) -> None:
         headers=hn,
     )
     assert bad_range.status_code == 422
+    before = await client.get(
+        "/api/v1/stats/satisfaction",
+        params={"from": "2020-01-01T00:00:00Z", "to": "2020-02-01T00:00:00Z"},
+        headers=hn,
+    )
+    assert before.json()["items"] == []
+    assert before.json()["overall"] == {
+        "key": "all",
+        "answered": 0,
+        "rated": 0,
+        "average_rating": None,
+        "satisfied_share": None,
+        "resolved_share": None,
+        "reopened": 0,
+        "reopen_rate": None,
+    }
     assert (await client.get("/api/v1/stats/satisfaction")).status_code == 401
 
 

@@ -48,6 +48,15 @@ class Case(SQLModel, table=True):
             "received_at",
             postgresql_include=["province_code", "commune_code", *DASHBOARD_COLUMNS],
         ),
+        # Satisfaction reads the answers given in a window: only answered cases are in it, so
+        # intake never writes to it.
+        sa.Index(
+            "ix_cases_answered",
+            "answered_at",
+            postgresql_include=["province_code", "commune_code", "topic"],
+            postgresql_where=sa.text("answered_at IS NOT NULL"),
+            sqlite_where=sa.text("answered_at IS NOT NULL"),
+        ),
         sa.Index(
             "ix_cases_unclassified",
             "received_at",
