@@ -405,16 +405,20 @@ QUERIES: dict[str, tuple[Query, tuple[str, ...]]] = {
         lambda s, r: _satisfaction(s).stats(*_days_back(r, 30), "topic"),
         EVERYONE,
     ),
+    "stats/satisfaction (30 d, by province)": (
+        lambda s, r: _satisfaction(s).stats(*_days_back(r, 30), "province"),
+        COUNTRY,
+    ),
     "stats/satisfaction (30 d, by commune)": (
         lambda s, r: _satisfaction(s).stats(*_days_back(r, 30), "commune"),
-        EVERYONE,
+        (*LOCAL, ALL_COMMUNES),
     ),
 }
 
 
 def _satisfaction(service: SynthesisService) -> SatisfactionStatsService:
     """The satisfaction statistics on the same connection, for the same caller."""
-    return SatisfactionStatsService(service.conn, service.principal)
+    return SatisfactionStatsService(service.conn, service.principal, service.province_code)
 
 
 def percentile(values: list[float], q: float) -> float:

@@ -1,9 +1,9 @@
-"""Satisfaction and reopen rates by topic or commune (staff, scoped)."""
+"""Satisfaction and reopen rates by topic, commune or province (staff, scoped)."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Annotated, Literal
+from typing import Annotated
 
 from litestar import Controller, get
 from litestar.params import QueryParameter
@@ -12,8 +12,9 @@ from backend.db.engine import aggregate_connection
 from backend.db.types import utcnow
 from backend.deps import CurrentPrincipal, Resources
 from backend.errors import Invalid
-from backend.satisfaction.schemas import SatisfactionStats
+from backend.satisfaction.schemas import SatisfactionBy, SatisfactionStats
 from backend.satisfaction.service import SatisfactionStatsService
+from backend.synthesis.controllers import ProvinceParam
 
 
 class SatisfactionController(Controller):
@@ -25,12 +26,13 @@ class SatisfactionController(Controller):
         self,
         principal: CurrentPrincipal,
         resources: Resources,
-        by: Annotated[Literal["topic", "commune"], QueryParameter()] = "topic",
+        by: Annotated[SatisfactionBy, QueryParameter()] = "topic",
         start: Annotated[datetime | None, QueryParameter(name="from")] = None,
         end: Annotated[datetime | None, QueryParameter(name="to")] = None,
+        province_code: ProvinceParam = None,
     ) -> SatisfactionStats:
         """Of the answers given in [from, to) (default: the last 30 days): ratings, resolved
-        share and reopen rate, overall and per topic or commune."""
+        share and reopen rate, overall and per topic, commune or province."""
         end = end or utcnow()
         start = start or end - timedelta(days=30)
         if start.tzinfo is None or end.tzinfo is None:
@@ -38,4 +40,5 @@ class SatisfactionController(Controller):
         if start >= end:
             raise Invalid("from must be before to")
         async with aggregate_connection(resources.engine) as conn:
-            return await SatisfactionStatsService(conn, principal).stats(start, end, by)
+            service = SatisfactionStatsService(conn, principal, province_code)
+            return await service.stats(start, end, by)

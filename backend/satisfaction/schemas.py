@@ -24,6 +24,9 @@ class RatingView(msgspec.Struct, kw_only=True):
     at: datetime
 
 
+SatisfactionBy = Literal["topic", "commune", "province"]
+
+
 class SatisfactionRow(msgspec.Struct, kw_only=True):
     key: str  # a topic code, a commune code, or "all"
     answered: int  # cases answered in the period
@@ -36,7 +39,7 @@ class SatisfactionRow(msgspec.Struct, kw_only=True):
 
 
 class SatisfactionStats(msgspec.Struct, kw_only=True):
-    by: Literal["topic", "commune"]
+    by: SatisfactionBy
     start: datetime
     end: datetime
     overall: SatisfactionRow

@@ -4,7 +4,7 @@ resolved" reopens the case and its issue group. Rates by topic and commune for d
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal, NamedTuple
+from typing import NamedTuple
 
 from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -16,7 +16,13 @@ from backend.audit import record
 from backend.db.models import Case, CaseRating, CaseStatus, IssueGroup
 from backend.db.types import utcnow
 from backend.errors import Invalid
-from backend.satisfaction.schemas import RatingCreate, SatisfactionRow, SatisfactionStats
+from backend.satisfaction.schemas import (
+    RatingCreate,
+    SatisfactionBy,
+    SatisfactionRow,
+    SatisfactionStats,
+)
+from backend.synthesis.service import AREA_COLUMNS, case_scope, known_province
 
 CASES = Case.__table__  # type: ignore[attr-defined]
 RATINGS = CaseRating.__table__  # type: ignore[attr-defined]
@@ -96,16 +102,19 @@ def _share(part: int, whole: int) -> float | None:
 class SatisfactionStatsService:
     """Satisfaction and reopen rates of the answers given in a period, in the caller's scope."""
 
-    def __init__(self, conn: AsyncConnection, principal: Principal) -> None:
+    def __init__(
+        self, conn: AsyncConnection, principal: Principal, province_code: str | None = None
+    ) -> None:
+        """`province_code` narrows the caller's scope to one province, as on every statistic."""
         principal.require_staff()
         self.conn = conn
         self.principal = principal
+        self.province_code = known_province(province_code)
 
-    async def stats(
-        self, start: datetime, end: datetime, by: Literal["topic", "commune"]
-    ) -> SatisfactionStats:
-        """Counted by the database, one row per topic or commune; the overall row adds them up."""
-        key = CASES.c.topic if by == "topic" else CASES.c.commune_code
+    async def stats(self, start: datetime, end: datetime, by: SatisfactionBy) -> SatisfactionStats:
+        """Counted by the database, one row per topic, commune or province; the overall row adds
+        them up."""
+        key = {"topic": CASES.c.topic, **AREA_COLUMNS}[by]
         rating, resolved = RATINGS.c.rating, RATINGS.c.resolved
         query = (
             select(
@@ -120,7 +129,7 @@ class SatisfactionStatsService:
             )
             .select_from(CASES.outerjoin(RATINGS, RATINGS.c.case_id == CASES.c.id))
             .where(
-                self.principal.scope(CASES.c.commune_code, CASES.c.province_code),
+                case_scope(self.principal, self.province_code),
                 CASES.c.answered_at.is_not(None),
                 CASES.c.answered_at >= start,
                 CASES.c.answered_at < end,

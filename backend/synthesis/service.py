@@ -47,6 +47,22 @@ Area = Literal["commune", "province"]
 AREA_COLUMNS = {"commune": CASES.c.commune_code, "province": CASES.c.province_code}
 
 
+def known_province(province_code: str | None) -> str | None:
+    """The `province_code` filter of the statistics, checked against the reference list."""
+    if province_code is not None and province_code not in provinces():
+        raise Invalid(f"unknown province code {province_code}", field="province_code")
+    return province_code
+
+
+def case_scope(principal: Principal, province_code: str | None) -> Any:
+    """The caller's cases, narrowed to one province when asked (never widened): a national
+    admin's drill-down; staff asking for another province get nothing."""
+    scope = principal.scope(CASES.c.commune_code, CASES.c.province_code)
+    if province_code is None:
+        return scope
+    return and_(scope, CASES.c.province_code == province_code)
+
+
 def change_pct(current: int, previous: int) -> float | None:
     return None if previous == 0 else round(100.0 * (current - previous) / previous, 1)
 
@@ -62,19 +78,14 @@ class SynthesisService:
         """`province_code` narrows the caller's scope to one province (a national admin's
         drill-down; for anyone else it can only narrow, never widen)."""
         principal.require_staff()
-        if province_code is not None and province_code not in provinces():
-            raise Invalid(f"unknown province code {province_code}", field="province_code")
         self.conn = conn
         self.principal = principal
         self.settings = settings
-        self.province_code = province_code
+        self.province_code = known_province(province_code)
         self.dialect = conn.dialect.name
 
     def _scope(self) -> Any:
-        scope = self.principal.scope(CASES.c.commune_code, CASES.c.province_code)
-        if self.province_code is None:
-            return scope
-        return and_(scope, CASES.c.province_code == self.province_code)
+        return case_scope(self.principal, self.province_code)
 
     def _window(
         self, period: Period, periods: int, now: datetime | None

@@ -126,6 +126,18 @@ async def test_ratings_reopen_and_rates(client: AsyncTestClient[Any]) -> None:
     assert stats["items"] == [
         expected({n for n, c in CASES.items() if c[1] == topic}, topic) for topic in sorted(topics)
     ]
+    by_province = await client.get(
+        "/api/v1/stats/satisfaction", params={"by": "province"}, headers=hn
+    )
+    assert by_province.json()["items"] == [expected(set(CASES), "01")]
+    elsewhere = await client.get(
+        "/api/v1/stats/satisfaction", params={"province_code": "79"}, headers=hn
+    )
+    assert elsewhere.json()["items"] == [] and elsewhere.json()["overall"]["answered"] == 0
+    unknown = await client.get(
+        "/api/v1/stats/satisfaction", params={"province_code": "99"}, headers=hn
+    )
+    assert unknown.status_code == 422 and "province" in unknown.text
     # Commune staff see their commune only.
     by_commune = (
         await client.get("/api/v1/stats/satisfaction", params={"by": "commune"}, headers=hk)

@@ -53,7 +53,7 @@ class Case(SQLModel, table=True):
         sa.Index(
             "ix_cases_answered",
             "answered_at",
-            postgresql_include=["province_code", "commune_code", "topic"],
+            postgresql_include=["id", "province_code", "commune_code", "topic"],
             postgresql_where=sa.text("answered_at IS NOT NULL"),
             sqlite_where=sa.text("answered_at IS NOT NULL"),
         ),

@@ -6,7 +6,8 @@ Create Date: 2026-11-22 07:00:00
 
 The satisfaction statistics read the cases answered in a window; no index had the answer time,
 so the whole country's figures scanned every case (0.3-0.8 s over 1,000,000 cases). Only
-answered cases are indexed: intake never writes to it.
+answered cases are indexed, so intake never writes to it; it carries the case id (the join to
+the ratings) and the scope and grouping columns, for index-only scans on PostgreSQL.
 """
 
 from collections.abc import Sequence
@@ -26,7 +27,7 @@ def upgrade() -> None:
         "ix_cases_answered",
         "cases",
         ["answered_at"],
-        postgresql_include=["province_code", "commune_code", "topic"],
+        postgresql_include=["id", "province_code", "commune_code", "topic"],
         postgresql_where=answered,
         sqlite_where=answered,
     )
