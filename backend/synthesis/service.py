@@ -197,6 +197,8 @@ class SynthesisService:
     ) -> list[tuple[str, str, int, int]]:
         """(area code, topic, current, previous) for the last two periods, busiest first."""
         starts, start, end = self._window(period, 2, now)
+        if by == "commune":  # the daily counts hold provinces: both periods in one pass
+            return await self._two_periods(start, utc_bounds(starts[1], starts[1])[0], end, by)
         current, previous = starts[1].isoformat(), starts[0].isoformat()
         cells: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
         area = AREA_COLUMNS[by].name
@@ -208,6 +210,25 @@ class SynthesisService:
             (code, topic, v[1], v[0])
             for (code, topic), v in sorted(cells.items(), key=lambda item: (-item[1][1], item[0]))
         ]
+
+    async def _two_periods(
+        self, start: datetime, middle: datetime, end: datetime, by: Area
+    ) -> list[tuple[str, str, int, int]]:
+        """Cases of [middle, end) and of [start, middle) per area and topic, counted together."""
+        area = AREA_COLUMNS[by]
+        current = func.count().filter(CASES.c.received_at >= middle)
+        query = (
+            select(area, CASES.c.topic, current, func.count() - current)
+            .where(
+                self._scope(),
+                CASES.c.received_at >= start,
+                CASES.c.received_at < end,
+                CASES.c.topic.is_not(None),
+            )
+            .group_by(area, CASES.c.topic)
+        )
+        rows = [tuple(row) for row in (await self.conn.execute(query)).all()]
+        return sorted(rows, key=lambda row: (-row[2], row[0], row[1]))  # type: ignore[return-value]
 
     async def spikes(self, period: Period, now: datetime | None = None) -> list[Spike]:
         """Topics and groups whose last period rose well above the mean of the earlier ones."""

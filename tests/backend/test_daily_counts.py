@@ -206,3 +206,21 @@ async def test_rising_groups_are_found_with_their_titles(engine: AsyncEngine) ->
         spikes = await SynthesisService(conn, ADMIN, settings).spikes("week", now=NOW)
     groups_found = [(s.key, s.title, s.current) for s in spikes if s.kind == "group"]
     assert groups_found == [("1", "Ngõ 12 ngập", 6)]
+
+
+async def test_the_commune_table_adds_up_to_the_province_table(engine: AsyncEngine) -> None:
+    """Two ways of counting the last two periods (one pass with filters per commune; local-day
+    buckets per province) agree, across local midnight."""
+    await add_cases(engine, days=70)
+    province_of = dict(PLACES)
+    async with engine.connect() as conn:
+        service = SynthesisService(conn, ADMIN, SynthesisSettings())
+        for period in ("day", "week", "month"):
+            summed: dict[tuple[str, str], list[int]] = {}
+            for row in await service.by_commune(period, now=NOW):
+                cell = summed.setdefault((province_of[row.commune_code], row.topic), [0, 0])
+                cell[0] += row.current
+                cell[1] += row.previous
+            provinces = await service.by_province(period, now=NOW)
+            assert summed == {(p.province_code, p.topic): [p.current, p.previous] for p in provinces}
+            assert sum(c for c, _ in summed.values()) and sum(p for _, p in summed.values())
