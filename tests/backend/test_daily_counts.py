@@ -222,5 +222,7 @@ async def test_the_commune_table_adds_up_to_the_province_table(engine: AsyncEngi
                 cell[0] += row.current
                 cell[1] += row.previous
             provinces = await service.by_province(period, now=NOW)
-            assert summed == {(p.province_code, p.topic): [p.current, p.previous] for p in provinces}
+            assert summed == {
+                (p.province_code, p.topic): [p.current, p.previous] for p in provinces
+            }
             assert sum(c for c, _ in summed.values()) and sum(p for _, p in summed.values())
