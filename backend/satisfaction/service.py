@@ -1,5 +1,6 @@
 """Satisfaction: the citizen rates an answer and says whether it resolved the problem; "not
-resolved" reopens the case and its issue group. Rates by topic and commune for dashboards."""
+resolved" reopens the case and its issue group. Rates by topic, commune and province for
+dashboards."""
 
 from __future__ import annotations
 
