@@ -40,15 +40,6 @@ def count_cases(database_url: str) -> int:
         return int(conn.execute("SELECT count(*) FROM cases").fetchone()[0])
 
 
-def analyze(database_url: str) -> None:
-    """Give PostgreSQL the statistics a running database has: autovacuum analyzes a table within
-    a minute of its first rows, and until then plans made on the nearly empty tables (the
-    foreign-key checks among them) scan the whole growing `cases` table for every batch; the
-    benchmark's warm-up is shorter than that minute."""
-    if database_url.startswith("postgres"):
-        run(["psql", database_url, "-qc", "ANALYZE"])
-
-
 def bench_one(
     name: str, env: dict[str, str], workers: int, duration: int, connections: int
 ) -> dict[str, object]:
@@ -77,7 +68,6 @@ def bench_one(
             ]
         )
         time.sleep(1.0)  # the warm-up's last requests commit before we count
-        analyze(env["DATABASE_URL"])
         warm = count_cases(env["DATABASE_URL"])
         out = run(
             [
