@@ -201,18 +201,6 @@ class SqliteCaseStore:
 
     @staticmethod
     def _write_one(conn: sqlite3.Connection, item: NewCase) -> StoredCase:
-        row = conn.execute(
-            "SELECT id, tracking_code, status, received_at FROM cases WHERE source_key = ?",
-            (item.source_key,),
-        ).fetchone()
-        if row is not None:
-            return StoredCase(
-                case_id=row[0],
-                tracking_code=row[1],
-                status=row[2],
-                received_at=datetime.fromisoformat(row[3]).replace(tzinfo=UTC),
-                created=False,
-            )
         at = sqlite_time(item.received_at)
         contact_id = None
         if item.has_contact:
@@ -234,7 +222,7 @@ class SqliteCaseStore:
                 "INSERT INTO cases (tracking_code, source_key, channel, commune_code, province_code,"
                 " contact_id, summary, search_text, status, urgent, needs_review, received_at,"
                 " last_inbound_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'new', 0, 0, ?, ?, ?)"
-                " ON CONFLICT (tracking_code) DO NOTHING RETURNING id",
+                " ON CONFLICT DO NOTHING RETURNING id",
                 (
                     code,
                     item.source_key,
@@ -251,6 +239,20 @@ class SqliteCaseStore:
             ).fetchone()
             if inserted is not None:
                 break
+            existing = conn.execute(  # the key's case from an earlier delivery (a retry)
+                "SELECT id, tracking_code, status, received_at FROM cases WHERE source_key = ?",
+                (item.source_key,),
+            ).fetchone()
+            if existing is not None:
+                if contact_id is not None:  # the retry's copy of the contact is not needed
+                    conn.execute("DELETE FROM contacts WHERE id = ?", (contact_id,))
+                return StoredCase(
+                    case_id=existing[0],
+                    tracking_code=existing[1],
+                    status=existing[2],
+                    received_at=datetime.fromisoformat(existing[3]).replace(tzinfo=UTC),
+                    created=False,
+                )
             code = new_tracking_code()  # collision with an existing code: draw again
         else:
             raise RuntimeError("could not draw a unique tracking code")

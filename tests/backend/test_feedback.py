@@ -10,7 +10,7 @@ from litestar.testing import AsyncTestClient
 from sqlalchemy import func, select
 
 from backend.db.engine import create_engine
-from backend.db.models import Case, Message
+from backend.db.models import Case, Contact, Message
 from backend.settings import Settings
 from tests.backend.factories import HOAN_KIEM, submit
 
@@ -65,6 +65,29 @@ async def test_same_idempotency_key_returns_the_same_case(
     assert first.status_code == 201
     assert again.status_code == by_header.status_code == 200
     assert again.json() == first.json() == by_header.json()
+    assert await count_rows(settings) == (1, 1)
+
+
+async def test_a_retry_with_contact_details_keeps_one_contact(
+    client: AsyncTestClient[Any], settings: Settings
+) -> None:
+    body = {
+        "text": "Đèn đường hỏng",
+        "commune_code": HOAN_KIEM,
+        "name": "Trần Thị Hoa",
+        "phone": "0912345678",
+        "consent": True,
+        "idempotency_key": "with-contact-1",
+    }
+    first = await client.post("/api/v1/feedback", json=body)
+    again = await client.post("/api/v1/feedback", json=body)
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.json() == first.json()
+    engine = create_engine(settings.database)
+    async with engine.connect() as conn:
+        contacts = (await conn.execute(select(func.count()).select_from(Contact))).scalar_one()
+    await engine.dispose()
+    assert contacts == 1
     assert await count_rows(settings) == (1, 1)
 
 
