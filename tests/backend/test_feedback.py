@@ -15,12 +15,19 @@ from backend.settings import Settings
 from tests.backend.factories import HOAN_KIEM, submit
 
 
-async def count_rows(settings: Settings) -> tuple[int, int]:
+async def count_of(settings: Settings, *models: Any) -> list[int]:
     engine = create_engine(settings.database)
     async with engine.connect() as conn:
-        cases = (await conn.execute(select(func.count()).select_from(Case))).scalar_one()
-        messages = (await conn.execute(select(func.count()).select_from(Message))).scalar_one()
+        found = [
+            (await conn.execute(select(func.count()).select_from(model))).scalar_one()
+            for model in models
+        ]
     await engine.dispose()
+    return found
+
+
+async def count_rows(settings: Settings) -> tuple[int, int]:
+    cases, messages = await count_of(settings, Case, Message)
     return cases, messages
 
 
@@ -83,12 +90,7 @@ async def test_a_retry_with_contact_details_keeps_one_contact(
     again = await client.post("/api/v1/feedback", json=body)
     assert (first.status_code, again.status_code) == (201, 200)
     assert again.json() == first.json()
-    engine = create_engine(settings.database)
-    async with engine.connect() as conn:
-        contacts = (await conn.execute(select(func.count()).select_from(Contact))).scalar_one()
-    await engine.dispose()
-    assert contacts == 1
-    assert await count_rows(settings) == (1, 1)
+    assert await count_of(settings, Case, Message, Contact) == [1, 1, 1]
 
 
 async def test_concurrent_duplicates_create_one_case(
