@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import os
 from collections.abc import AsyncGenerator
 from contextlib import asynccontextmanager
@@ -99,9 +98,6 @@ async def _lifespan(app: Litestar) -> AsyncGenerator[None, None]:
         intake=IntakeService(committer, settings.auth.secret_key, settings.base_url),
         jobs=jobs,
     )
-    # What startup built (reference data, routes, schemas) lives as long as the process: keep it
-    # out of the collector's full passes, which otherwise walk all of it under load.
-    gc.freeze()
     try:
         yield
     finally:
