@@ -105,27 +105,36 @@ class SynthesisService:
         return None  # a commune officer's few communes are quick to count (or nothing is in scope)
 
     async def _counts(
-        self, period: Period, start: datetime, end: datetime, *extra: Any, by: Area | None = None
+        self,
+        period: Period,
+        start: datetime,
+        end: datetime,
+        *extra: Any,
+        by_province: bool = False,
     ) -> list[Any]:
-        """(bucket, topic[, commune_code | province_code], n) rows; a bucket may come in two rows
-        (add them). The daily counts hold provinces, not communes."""
-        scope = None if extra or by == "commune" else self._rollup_scope()
+        """(bucket, topic[, province_code], n) rows; a bucket may come in two rows (add them)."""
+        scope = None if extra else self._rollup_scope()
         before = await counted_before(self.conn) if scope is not None else None
         first = start.astimezone(VIETNAM).date()
         if scope is None or before is None or before <= first:
-            return await self._case_counts(period, start, end, *extra, by=by)
+            return await self._case_counts(period, start, end, *extra, by_province=by_province)
         split = min(before, end.astimezone(VIETNAM).date())
-        by_province = by == "province"
         counted = await daily_counts(
             self.conn, scope, period, first, split, by_province=by_province
         )
-        return counted + await self._case_counts(period, utc_bounds(split, split)[0], end, by=by)
+        live = utc_bounds(split, split)[0]
+        return counted + await self._case_counts(period, live, end, by_province=by_province)
 
     async def _case_counts(
-        self, period: Period, start: datetime, end: datetime, *extra: Any, by: Area | None = None
+        self,
+        period: Period,
+        start: datetime,
+        end: datetime,
+        *extra: Any,
+        by_province: bool = False,
     ) -> list[Any]:
         key = bucket(CASES.c.received_at, period, self.dialect).label("bucket")
-        columns = [key, CASES.c.topic] + ([AREA_COLUMNS[by]] if by else [])
+        columns = [key, CASES.c.topic] + ([CASES.c.province_code] if by_province else [])
         query = (
             select(*columns, func.count().label("n"))
             .where(
@@ -165,7 +174,10 @@ class SynthesisService:
     async def by_commune(
         self, period: Period, now: datetime | None = None
     ) -> list[CommuneTopicCount]:
-        """The topic × commune table for the current period, with the change against the previous one."""
+        """The topic × commune table for the current period, with the change against the previous
+        one (counted from the cases: the daily counts hold provinces, not communes)."""
+        starts, start, end = self._window(period, 2, now)
+        middle = utc_bounds(starts[1], starts[1])[0]
         return [
             CommuneTopicCount(
                 commune_code=code,
@@ -174,7 +186,7 @@ class SynthesisService:
                 previous=previous,
                 change_pct=change_pct(current, previous),
             )
-            for code, topic, current, previous in await self._topic_table(period, now, "commune")
+            for code, topic, current, previous in await self._two_periods(start, middle, end)
         ]
 
     async def by_province(
@@ -189,43 +201,40 @@ class SynthesisService:
                 previous=previous,
                 change_pct=change_pct(current, previous),
             )
-            for code, topic, current, previous in await self._topic_table(period, now, "province")
+            for code, topic, current, previous in await self._province_periods(period, now)
         ]
 
-    async def _topic_table(
-        self, period: Period, now: datetime | None, by: Area
+    async def _province_periods(
+        self, period: Period, now: datetime | None
     ) -> list[tuple[str, str, int, int]]:
-        """(area code, topic, current, previous) for the last two periods, busiest first."""
+        """(province, topic, current, previous) for the last two periods, busiest first."""
         starts, start, end = self._window(period, 2, now)
-        if by == "commune":  # the daily counts hold provinces: both periods in one pass
-            return await self._two_periods(start, utc_bounds(starts[1], starts[1])[0], end, by)
         current, previous = starts[1].isoformat(), starts[0].isoformat()
         cells: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
-        area = AREA_COLUMNS[by].name
-        for row in await self._counts(period, start, end, by=by):
+        for row in await self._counts(period, start, end, by_province=True):
             slot = 1 if str(row.bucket) == current else 0 if str(row.bucket) == previous else None
             if slot is not None:
-                cells[(getattr(row, area), row.topic)][slot] += row.n
+                cells[(row.province_code, row.topic)][slot] += row.n
         return [
             (code, topic, v[1], v[0])
             for (code, topic), v in sorted(cells.items(), key=lambda item: (-item[1][1], item[0]))
         ]
 
     async def _two_periods(
-        self, start: datetime, middle: datetime, end: datetime, by: Area
+        self, start: datetime, middle: datetime, end: datetime
     ) -> list[tuple[str, str, int, int]]:
-        """Cases of [middle, end) and of [start, middle) per area and topic, counted together."""
-        area = AREA_COLUMNS[by]
+        """(commune, topic, cases of [middle, end), cases of [start, middle)), busiest first:
+        both periods counted in one pass."""
         current = func.count().filter(CASES.c.received_at >= middle)
         query = (
-            select(area, CASES.c.topic, current, func.count() - current)
+            select(CASES.c.commune_code, CASES.c.topic, current, func.count() - current)
             .where(
                 self._scope(),
                 CASES.c.received_at >= start,
                 CASES.c.received_at < end,
                 CASES.c.topic.is_not(None),
             )
-            .group_by(area, CASES.c.topic)
+            .group_by(CASES.c.commune_code, CASES.c.topic)
         )
         rows = [tuple(row) for row in (await self.conn.execute(query)).all()]
         return sorted(rows, key=lambda row: (-row[2], row[0], row[1]))  # type: ignore[return-value]
