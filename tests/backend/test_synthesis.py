@@ -227,3 +227,13 @@ async def test_the_country_by_province(classifying_client: AsyncTestClient[Any])
     assert (await get("coverage/provinces", staff["hk"]))[0]["cases"] == 5
     assert await get("coverage/provinces", staff["hn"], province_code="79") == []
     assert (await client.get("/api/v1/stats/coverage/provinces")).status_code == 401
+    backwards = {"received_from": utcnow().isoformat(), "received_to": overdue}
+    for path, params, status in (
+        ("coverage/provinces", backwards, 422),
+        ("coverage/provinces", {"province_code": "99"}, 422),
+        ("provinces", {"period": "year"}, 400),
+        ("response", {"by": "district"}, 400),
+    ):
+        bad = await client.get(f"/api/v1/stats/{path}", params=params, headers=admin)
+        assert bad.status_code == status, (path, params, bad.text)
+    assert per_province(await get("provinces", admin)) == {"01": 6, "79": 1}  # nothing changed
